@@ -1,0 +1,49 @@
+//! The handlers: each one reads its input through extractors, calls the domain and the
+//! store, and returns a response or an `ApiError`. No business rule lives here.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::domain::{Task, TaskDraft, TaskId};
+use crate::error::ApiError;
+use crate::extract::{ValidJson, ValidPath};
+use crate::problem::Problem;
+use crate::state::TaskStore;
+
+pub async fn health() -> &'static str {
+    todo!("step 3: answer \"ok\". Read book/01-frameworks/routes.md")
+}
+
+pub async fn list_tasks(State(tasks): State<TaskStore>) -> Result<Json<Vec<Task>>, ApiError> {
+    todo!("step 3: return every task as JSON. Read book/01-frameworks/routes.md")
+}
+
+// ANCHOR: create_task
+pub async fn create_task(
+    State(tasks): State<TaskStore>,
+    ValidJson(draft): ValidJson<TaskDraft>,
+) -> Result<Response, ApiError> {
+    todo!("step 3: validate the draft, store it, answer 201 Created with a Location header. Read book/01-frameworks/routes.md")
+}
+// ANCHOR_END: create_task
+
+pub async fn get_task(
+    State(tasks): State<TaskStore>,
+    ValidPath(id): ValidPath<TaskId>,
+) -> Result<Json<Task>, ApiError> {
+    todo!("step 3: return the task, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md")
+}
+
+pub async fn delete_task(
+    State(tasks): State<TaskStore>,
+    ValidPath(id): ValidPath<TaskId>,
+) -> Result<StatusCode, ApiError> {
+    todo!("step 3: delete the task and answer 204, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md")
+}
+
+/// Unknown paths get a problem document too, so clients parse one error format.
+pub async fn not_found() -> Problem {
+    todo!("step 4: answer a 404 problem document. Read book/01-frameworks/errors.md")
+}

@@ -1,0 +1,34 @@
+//! Lab 01, server frameworks: a small task API.
+//!
+//! The file tree is the architecture: `domain` and `store` know nothing of HTTP;
+//! `handlers`, `extract`, `error` and `problem` translate between HTTP and the domain;
+//! `middleware` and `shutdown` are the server around it all.
+
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod handlers;
+pub mod middleware;
+pub mod problem;
+pub mod shutdown;
+pub mod state;
+pub mod store;
+
+use axum::Router;
+use axum::routing::get;
+
+pub use middleware::{HttpConfig, with_middleware};
+pub use shutdown::{Drained, serve};
+pub use state::AppState;
+
+// ANCHOR: routes
+/// The routes alone, without middleware: what the handlers answer.
+pub fn routes(state: AppState) -> Router {
+    todo!("step 3: route /health, /tasks and /tasks/{{id}} to the handlers, with the state. Read book/01-frameworks/routes.md")
+}
+// ANCHOR_END: routes
+
+/// The whole application: the routes inside the middleware stack.
+pub fn app(state: AppState) -> Router {
+    todo!("step 6: wrap routes(state) in with_middleware. Read book/01-frameworks/middleware.md")
+}

@@ -1,0 +1,59 @@
+//! The middleware stack: the limits and the plumbing every route gets, in one place.
+
+use std::any::Any;
+use std::time::Duration;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::{BoxError, ServiceBuilder};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::problem::Problem;
+
+/// The limits of the HTTP layer. Every one has a safe default: an API that ships
+/// without limits ships with a denial of service.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// How long a request may take before the client gets a 503.
+    pub request_timeout: Duration,
+    /// The largest request body accepted; larger ones get a 413.
+    pub body_limit_bytes: usize,
+    /// How many requests may be in flight at once; more get a fast 503.
+    pub max_in_flight: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(10),
+            body_limit_bytes: 64 * 1024,
+            max_in_flight: 512,
+        }
+    }
+}
+
+// ANCHOR: stack
+/// Wraps `router` in the stack. The first layer listed is the outermost: it sees the
+/// request first and the response last.
+pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
+    todo!("step 6: request id, panic catching, timeout (503), body limit (413), concurrency limit that sheds (503). Read book/01-frameworks/middleware.md")
+}
+// ANCHOR_END: stack
+
+/// The answer when every permit is taken: fail fast, and tell the client it may retry.
+async fn overloaded(error: BoxError) -> Response {
+    todo!("step 6: a 503 problem document. Read book/01-frameworks/middleware.md")
+}
+
+/// A panic in a handler is a bug: log what it said, keep serving, and tell the client
+/// nothing about our code.
+fn panic_to_problem(panic: Box<dyn Any + Send + 'static>) -> Response {
+    todo!("step 6: log the panic, answer a 500 problem document that says nothing about it. Read book/01-frameworks/middleware.md")
+}

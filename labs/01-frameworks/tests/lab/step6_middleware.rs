@@ -1,0 +1,160 @@
+//! Step 6: the middleware stack. Read «The middleware stack».
+//! Each test wraps a small router of its own in `with_middleware`, so that it can have
+//! a route that is slow, one that panics, one that waits at a gate.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{StatusCode, header};
+use axum::routing::{get, post};
+use frameworks::{AppState, HttpConfig, app, with_middleware};
+use tokio::sync::{mpsc, watch};
+
+use super::support::{get as get_request, request, send};
+
+const SECTION: &str = "The middleware stack (book/01-frameworks/middleware.md)";
+
+fn config() -> HttpConfig {
+    HttpConfig { request_timeout: Duration::from_secs(5), body_limit_bytes: 1024, max_in_flight: 2 }
+}
+
+fn plain_routes() -> Router {
+    Router::new()
+        .route("/ok", get(|| async { "ok" }))
+        .route("/slow", get(|| async {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            "too late"
+        }))
+        .route("/panic", get(|| async {
+            if true {
+                panic!("secret-token-123 was not in the cache");
+            }
+            "unreachable"
+        }))
+        .route("/echo", post(|body: Bytes| async move { body.len().to_string() }))
+}
+
+#[tokio::test]
+async fn a_request_id_is_generated() {
+    let reply = send(&with_middleware(plain_routes(), &config()), get_request("/ok")).await;
+    let id = reply.header("x-request-id").unwrap_or_default();
+    assert!(!id.is_empty(), "every response carries an `x-request-id`, made up when the request had none. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn a_request_id_is_propagated() {
+    let request = axum::http::Request::get("/ok")
+        .header("x-request-id", "trace-me-42")
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("bad test request: {e}"));
+    let reply = send(&with_middleware(plain_routes(), &config()), request).await;
+    assert_eq!(
+        reply.header("x-request-id"),
+        Some("trace-me-42"),
+        "a request id sent by the client comes back unchanged, so logs on both sides line up. Read «{SECTION}»."
+    );
+}
+
+// Paused time: the 60-second handler and the 5-second timeout take no real time.
+#[tokio::test(start_paused = true)]
+async fn a_slow_request_times_out_with_503() {
+    let reply = send(&with_middleware(plain_routes(), &config()), get_request("/slow")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a handler slower than `request_timeout` is cut off with 503 (the server was slow, not the client: not 408). Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let big = vec![b'x'; 4096];
+    let request = axum::http::Request::post("/echo")
+        .header(header::CONTENT_LENGTH, big.len())
+        .body(Body::from(big))
+        .unwrap_or_else(|e| panic!("bad test request: {e}"));
+    let reply = send(&with_middleware(plain_routes(), &config()), request).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "a 4096-byte body over a 1024-byte `body_limit_bytes` is refused with 413. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn a_body_within_the_limit_passes() {
+    let reply = send(&with_middleware(plain_routes(), &config()), request("POST", "/echo", Body::from(vec![b'x'; 1000]))).await;
+    assert_eq!(reply.status, StatusCode::OK, "1000 bytes is within a 1024-byte limit. Read «{SECTION}».");
+    assert_eq!(reply.text(), "1000");
+}
+
+#[tokio::test]
+async fn a_panic_becomes_a_500_problem_and_the_server_keeps_serving() {
+    let router = with_middleware(plain_routes(), &config());
+    let reply = send(&router, get_request("/panic")).await;
+    reply.problem(StatusCode::INTERNAL_SERVER_ERROR, SECTION);
+    assert!(
+        !reply.text().contains("secret-token-123"),
+        "the panic message is for the logs; the client got {:?}. Read «{SECTION}».",
+        reply.text()
+    );
+    let after = send(&router, get_request("/ok")).await;
+    assert_eq!(after.status, StatusCode::OK, "after a panic, the next request is served. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn requests_over_the_concurrency_limit_are_shed_with_503() {
+    // Requests to /gate wait until the test opens the gate, so the test decides how
+    // many are in flight at once.
+    let (entered_tx, mut entered) = mpsc::unbounded_channel::<()>();
+    let (gate, gate_rx) = watch::channel(false);
+    let gated = Router::new().route(
+        "/gate",
+        get(move || {
+            let entered_tx = entered_tx.clone();
+            let mut gate_rx = gate_rx.clone();
+            async move {
+                let _ = entered_tx.send(());
+                let _ = gate_rx.wait_for(|open| *open).await;
+                "through"
+            }
+        }),
+    );
+    // Two different routes: a limit per route would let both through.
+    let router = with_middleware(gated.merge(plain_routes()), &config());
+
+    let first = tokio::spawn({
+        let router = router.clone();
+        async move { send(&router, get_request("/gate")).await.status }
+    });
+    let second = tokio::spawn({
+        let router = router.clone();
+        async move { send(&router, get_request("/gate")).await.status }
+    });
+    for _ in 0..2 {
+        entered.recv().await;
+    }
+
+    let third = send(&router, get_request("/ok")).await;
+    assert_eq!(
+        third.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "with max_in_flight = 2 and two requests in flight, a third is refused at once with 503 (not queued, not served). Read «{SECTION}»."
+    );
+
+    let _ = gate.send(true);
+    for handle in [first, second] {
+        let status = handle.await.unwrap_or_else(|e| panic!("a gated request panicked: {e}"));
+        assert_eq!(status, StatusCode::OK, "the requests in flight finish normally. Read «{SECTION}».");
+    }
+    let after = send(&router, get_request("/ok")).await;
+    assert_eq!(after.status, StatusCode::OK, "once the load is gone, requests are served again. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn app_puts_the_routes_inside_the_stack() {
+    let reply = send(&app(AppState::in_memory()), get_request("/health")).await;
+    assert_eq!(reply.status, StatusCode::OK, "app() serves the routes. Read «{SECTION}».");
+    assert!(reply.header("x-request-id").is_some(), "app() wraps the routes in with_middleware(). Read «{SECTION}».");
+}

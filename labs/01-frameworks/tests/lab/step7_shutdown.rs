@@ -1,0 +1,106 @@
+//! Step 7: graceful shutdown, on a real socket. Read «Graceful shutdown».
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use frameworks::Drained;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+
+use super::support::{RunningServer, client};
+
+const SECTION: &str = "Graceful shutdown (book/01-frameworks/shutdown.md)";
+
+/// A router whose /gate requests wait until the test opens the gate, and which tells
+/// the test when a request has arrived.
+fn gated_router() -> (Router, mpsc::UnboundedReceiver<()>, watch::Sender<bool>) {
+    let (entered_tx, entered) = mpsc::unbounded_channel::<()>();
+    let (gate, gate_rx) = watch::channel(false);
+    let router = Router::new().route(
+        "/gate",
+        get(move || {
+            let entered_tx = entered_tx.clone();
+            let mut gate_rx = gate_rx.clone();
+            async move {
+                let _ = entered_tx.send(());
+                let _ = gate_rx.wait_for(|open| *open).await;
+                "finished"
+            }
+        }),
+    );
+    (router, entered, gate)
+}
+
+/// Waits until connecting to `server` is refused: the listener is closed.
+async fn wait_until_refused(server: &RunningServer) {
+    let refused = tokio::time::timeout(Duration::from_secs(2), async {
+        while TcpStream::connect(server.addr).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert!(
+        refused.is_ok(),
+        "two seconds after the shutdown signal, new connections were still accepted: stop accepting as soon as shutdown starts. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn an_idle_server_stops_at_once() {
+    let (router, _entered, _gate) = gated_router();
+    let mut server = RunningServer::start(router, Duration::from_secs(5)).await;
+    server.shut_down();
+    let drained = server.stopped(Duration::from_secs(2)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
+    assert_eq!(drained, Drained::Gracefully, "with nothing in flight, serve returns Drained::Gracefully. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn an_in_flight_request_finishes_before_serve_returns() {
+    let (router, mut entered, gate) = gated_router();
+    let mut server = RunningServer::start(router, Duration::from_secs(5)).await;
+    let in_flight = tokio::spawn(client().get(server.url("/gate")).send());
+    entered.recv().await;
+
+    server.shut_down();
+    wait_until_refused(&server).await;
+    assert!(
+        !server.handle.is_finished(),
+        "serve returned while a request was still in flight: drain first, then return. Read «{SECTION}»."
+    );
+
+    let _ = gate.send(true);
+    let response = in_flight
+        .await
+        .unwrap_or_else(|e| panic!("the client task panicked: {e}"))
+        .unwrap_or_else(|e| panic!("the in-flight request was dropped during shutdown ({e}); it must be answered. Read «{SECTION}»."));
+    assert_eq!(response.status(), 200, "the in-flight request gets its normal answer. Read «{SECTION}».");
+    let drained = server.stopped(Duration::from_secs(5)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
+    assert_eq!(drained, Drained::Gracefully, "everything finished in time: Drained::Gracefully. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn new_connections_are_refused_while_draining() {
+    let (router, mut entered, _gate) = gated_router();
+    let mut server = RunningServer::start(router, Duration::from_secs(5)).await;
+    let _in_flight = tokio::spawn(client().get(server.url("/gate")).send());
+    entered.recv().await;
+    server.shut_down();
+    wait_until_refused(&server).await;
+}
+
+#[tokio::test]
+async fn serve_gives_up_at_the_drain_deadline() {
+    let (router, mut entered, _gate) = gated_router();
+    // A request that never finishes, and a short deadline (real time, so keep it small).
+    let mut server = RunningServer::start(router, Duration::from_millis(50)).await;
+    let _stuck = tokio::spawn(client().get(server.url("/gate")).send());
+    entered.recv().await;
+    server.shut_down();
+    let drained = server.stopped(Duration::from_secs(3)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
+    assert_eq!(
+        drained,
+        Drained::DeadlineExceeded,
+        "a request still running at the deadline is abandoned, and serve says so with Drained::DeadlineExceeded. Read «{SECTION}»."
+    );
+}

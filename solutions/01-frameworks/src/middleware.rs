@@ -1,0 +1,86 @@
+//! The middleware stack: the limits and the plumbing every route gets, in one place.
+
+use std::any::Any;
+use std::time::Duration;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::{BoxError, ServiceBuilder};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::problem::Problem;
+
+/// The limits of the HTTP layer. Every one has a safe default: an API that ships
+/// without limits ships with a denial of service.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// How long a request may take before the client gets a 503.
+    pub request_timeout: Duration,
+    /// The largest request body accepted; larger ones get a 413.
+    pub body_limit_bytes: usize,
+    /// How many requests may be in flight at once; more get a fast 503.
+    pub max_in_flight: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(10),
+            body_limit_bytes: 64 * 1024,
+            max_in_flight: 512,
+        }
+    }
+}
+
+// ANCHOR: stack
+/// Wraps `router` in the stack. The first layer listed is the outermost: it sees the
+/// request first and the response last.
+pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
+    let stack = ServiceBuilder::new()
+        // Outermost, so that every response (even a 503 or a panic's 500) carries the id.
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(panic_to_problem))
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        // 503, not the 408 that `TimeoutLayer::new` sends: the client was not slow, we were.
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        // `load_shed` turns "no permit free" into an error at once instead of a queue;
+        // `HandleErrorLayer` turns that error into a 503 response.
+        .layer(HandleErrorLayer::new(overloaded))
+        .load_shed()
+        // Global: one semaphore for the whole router. A plain `ConcurrencyLimitLayer`
+        // would give each route its own semaphore, and the sum would never limit.
+        .layer(GlobalConcurrencyLimitLayer::new(config.max_in_flight));
+    router.layer(stack)
+}
+// ANCHOR_END: stack
+
+/// The answer when every permit is taken: fail fast, and tell the client it may retry.
+async fn overloaded(error: BoxError) -> Response {
+    tracing::warn!(%error, "shedding load");
+    Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+        .with_detail("The server is busy. Try again in a moment.")
+        .into_response()
+}
+
+/// A panic in a handler is a bug: log what it said, keep serving, and tell the client
+/// nothing about our code.
+fn panic_to_problem(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    tracing::error!(panic = %message, "a handler panicked");
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+        .with_detail("Something went wrong on our side. Try again later.")
+        .into_response()
+}

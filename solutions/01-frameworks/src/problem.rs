@@ -1,0 +1,63 @@
+//! RFC 9457 problem details: one JSON shape for every error the API returns.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::domain::FieldError;
+
+/// The media type of a problem document, as registered by RFC 9457.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem document. `type` stays `about:blank`, which RFC 9457 defines as "the
+/// status code says it all"; `title` is then the status code's reason phrase.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// An extension member: the fields that failed validation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode) -> Self {
+        Self {
+            kind: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A sentence for the client: what went wrong and, if it can, how to fix it.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+}
+
+// ANCHOR: into_response
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // `Json` would label the body `application/json`; a problem has its own type,
+        // so that clients can tell an error document from a resource.
+        let mut response = (status, axum::Json(self)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+// ANCHOR_END: into_response

@@ -1,0 +1,81 @@
+//! Where tasks live. Handlers talk to the [`TaskRepository`] trait, never to a concrete
+//! store, so the tests (and later a database) can plug in another implementation.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::domain::{NewTask, Task, TaskId};
+
+/// A storage failure. Its text is for the logs, never for the client.
+#[derive(Debug, thiserror::Error)]
+#[error("task storage unavailable: {0}")]
+pub struct StoreError(pub String);
+
+// ANCHOR: repository
+/// What the application needs from storage. `Send + Sync` because one store is shared
+/// by every request, on every worker thread.
+pub trait TaskRepository: Send + Sync + 'static {
+    /// Stores a task and returns it with its new id.
+    fn insert(&self, task: NewTask) -> Result<Task, StoreError>;
+    fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
+    /// All tasks, oldest first.
+    fn list(&self) -> Result<Vec<Task>, StoreError>;
+    /// Removes a task; `false` when there was none with that id.
+    fn delete(&self, id: TaskId) -> Result<bool, StoreError>;
+}
+// ANCHOR_END: repository
+
+/// The in-memory repository: a map behind a mutex. Ids start at 1 and are never reused.
+#[derive(Debug, Default)]
+pub struct InMemoryTasks {
+    inner: Mutex<Tasks>,
+}
+
+#[derive(Debug, Default)]
+struct Tasks {
+    last_id: u64,
+    by_id: BTreeMap<TaskId, Task>,
+}
+
+// ANCHOR: in_memory
+impl InMemoryTasks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `f` with the lock held. The guard never escapes this function, so it can
+    /// never be held across an `.await` (there is none here). A poisoned lock means a
+    /// thread panicked mid-update: report it instead of trusting half-written data.
+    fn with_tasks<T>(&self, f: impl FnOnce(&mut Tasks) -> T) -> Result<T, StoreError> {
+        let mut tasks = self
+            .inner
+            .lock()
+            .map_err(|_| StoreError("a previous writer panicked".into()))?;
+        Ok(f(&mut tasks))
+    }
+}
+
+impl TaskRepository for InMemoryTasks {
+    fn insert(&self, task: NewTask) -> Result<Task, StoreError> {
+        self.with_tasks(|tasks| {
+            tasks.last_id += 1;
+            let task = Task { id: TaskId(tasks.last_id), title: task.title, priority: task.priority };
+            tasks.by_id.insert(task.id, task.clone());
+            task
+        })
+    }
+
+    fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        self.with_tasks(|tasks| tasks.by_id.get(&id).cloned())
+    }
+
+    fn list(&self) -> Result<Vec<Task>, StoreError> {
+        // A BTreeMap iterates in key order, and ids grow: oldest first.
+        self.with_tasks(|tasks| tasks.by_id.values().cloned().collect())
+    }
+
+    fn delete(&self, id: TaskId) -> Result<bool, StoreError> {
+        self.with_tasks(|tasks| tasks.by_id.remove(&id).is_some())
+    }
+}
+// ANCHOR_END: in_memory
