@@ -41,7 +41,9 @@ pub enum TitleError {
 impl TaskTitle {
     /// Parses a raw title: surrounding white space is dropped, then the rules apply.
     pub fn parse(raw: &str) -> Result<Self, TitleError> {
-        todo!("step 1: trim the title, then refuse it if blank, longer than MAX_TITLE_CHARS characters, or holding a control character. Read book/01-frameworks/domain.md")
+        todo!(
+            "step 1: trim the title, then refuse it if blank, longer than MAX_TITLE_CHARS characters, or holding a control character. Read book/01-frameworks/domain.md"
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -67,7 +69,9 @@ pub struct PriorityError;
 impl Priority {
     /// Parses `low`, `normal` or `high`, ignoring case.
     pub fn parse(raw: &str) -> Result<Self, PriorityError> {
-        todo!("step 1: accept low, normal, high in any case; refuse the rest. Read book/01-frameworks/domain.md")
+        todo!(
+            "step 1: accept low, normal, high in any case; refuse the rest. Read book/01-frameworks/domain.md"
+        )
     }
 }
 
@@ -109,7 +113,9 @@ impl TaskDraft {
     /// Checks every field and reports all the problems at once, so a client can fix
     /// its form in one round trip instead of one error at a time.
     pub fn validate(self) -> Result<NewTask, Vec<FieldError>> {
-        todo!("step 1: parse the title and the priority (none means Normal) and report every bad field at once. Read book/01-frameworks/domain.md")
+        todo!(
+            "step 1: parse the title and the priority (none means Normal) and report every bad field at once. Read book/01-frameworks/domain.md"
+        )
     }
 }
 // ANCHOR_END: validate

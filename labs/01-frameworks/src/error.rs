@@ -32,7 +32,9 @@ pub enum ApiError {
 // ANCHOR: into_response
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        todo!("step 4: map each ApiError to a Problem with an honest status; log internal causes, never send them. Read book/01-frameworks/errors.md")
+        todo!(
+            "step 4: map each ApiError to a Problem with an honest status; log internal causes, never send them. Read book/01-frameworks/errors.md"
+        )
     }
 }
 // ANCHOR_END: into_response

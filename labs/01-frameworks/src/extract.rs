@@ -23,14 +23,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        todo!("step 5: run axum::Json and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md")
+        todo!(
+            "step 5: run axum::Json and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md"
+        )
     }
 }
 
 /// Maps each way a JSON body can be wrong to its status code. The rejection's own
 /// text names Rust types and serde positions: log it, never send it.
 fn json_rejection_to_error(rejection: &JsonRejection) -> ApiError {
-    todo!("step 5: 400 for bad syntax, 415 for a missing content type, 422 for the wrong shape, 413 for too large. Read book/01-frameworks/extractors.md")
+    todo!(
+        "step 5: 400 for bad syntax, 415 for a missing content type, 422 for the wrong shape, 413 for too large. Read book/01-frameworks/extractors.md"
+    )
 }
 // ANCHOR_END: valid_json
 
@@ -46,7 +50,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        todo!("step 5: run axum::extract::Path and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md")
+        todo!(
+            "step 5: run axum::extract::Path and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md"
+        )
     }
 }
 

@@ -25,7 +25,9 @@ pub async fn create_task(
     State(tasks): State<TaskStore>,
     ValidJson(draft): ValidJson<TaskDraft>,
 ) -> Result<Response, ApiError> {
-    todo!("step 3: validate the draft, store it, answer 201 Created with a Location header. Read book/01-frameworks/routes.md")
+    todo!(
+        "step 3: validate the draft, store it, answer 201 Created with a Location header. Read book/01-frameworks/routes.md"
+    )
 }
 // ANCHOR_END: create_task
 
@@ -40,7 +42,9 @@ pub async fn delete_task(
     State(tasks): State<TaskStore>,
     ValidPath(id): ValidPath<TaskId>,
 ) -> Result<StatusCode, ApiError> {
-    todo!("step 3: delete the task and answer 204, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md")
+    todo!(
+        "step 3: delete the task and answer 204, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md"
+    )
 }
 
 /// Unknown paths get a problem document too, so clients parse one error format.

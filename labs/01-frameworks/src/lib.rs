@@ -24,7 +24,9 @@ pub use state::AppState;
 // ANCHOR: routes
 /// The routes alone, without middleware: what the handlers answer.
 pub fn routes(state: AppState) -> Router {
-    todo!("step 3: route /health, /tasks and /tasks/{{id}} to the handlers, with the state. Read book/01-frameworks/routes.md")
+    todo!(
+        "step 3: route /health, /tasks and /tasks/{{id}} to the handlers, with the state. Read book/01-frameworks/routes.md"
+    )
 }
 // ANCHOR_END: routes
 

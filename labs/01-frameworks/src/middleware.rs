@@ -43,7 +43,9 @@ impl Default for HttpConfig {
 /// Wraps `router` in the stack. The first layer listed is the outermost: it sees the
 /// request first and the response last.
 pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
-    todo!("step 6: request id, panic catching, timeout (503), body limit (413), concurrency limit that sheds (503). Read book/01-frameworks/middleware.md")
+    todo!(
+        "step 6: request id, panic catching, timeout (503), body limit (413), concurrency limit that sheds (503). Read book/01-frameworks/middleware.md"
+    )
 }
 // ANCHOR_END: stack
 
@@ -55,5 +57,7 @@ async fn overloaded(error: BoxError) -> Response {
 /// A panic in a handler is a bug: log what it said, keep serving, and tell the client
 /// nothing about our code.
 fn panic_to_problem(panic: Box<dyn Any + Send + 'static>) -> Response {
-    todo!("step 6: log the panic, answer a 500 problem document that says nothing about it. Read book/01-frameworks/middleware.md")
+    todo!(
+        "step 6: log the panic, answer a 500 problem document that says nothing about it. Read book/01-frameworks/middleware.md"
+    )
 }

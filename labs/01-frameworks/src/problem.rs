@@ -50,7 +50,9 @@ impl Problem {
 // ANCHOR: into_response
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        todo!("step 4: the status, the JSON body, and Content-Type: application/problem+json. Read book/01-frameworks/errors.md")
+        todo!(
+            "step 4: the status, the JSON body, and Content-Type: application/problem+json. Read book/01-frameworks/errors.md"
+        )
     }
 }
 // ANCHOR_END: into_response

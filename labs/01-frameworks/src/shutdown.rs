@@ -27,7 +27,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     drain_deadline: Duration,
 ) -> io::Result<Drained> {
-    todo!("step 7: axum::serve with a graceful shutdown, and a drain deadline after the signal. Read book/01-frameworks/shutdown.md")
+    todo!(
+        "step 7: axum::serve with a graceful shutdown, and a drain deadline after the signal. Read book/01-frameworks/shutdown.md"
+    )
 }
 // ANCHOR_END: serve
 

@@ -57,7 +57,9 @@ impl InMemoryTasks {
 
 impl TaskRepository for InMemoryTasks {
     fn insert(&self, task: NewTask) -> Result<Task, StoreError> {
-        todo!("step 2: give the task the next id (from 1, never reused) and keep it. Read book/01-frameworks/state.md")
+        todo!(
+            "step 2: give the task the next id (from 1, never reused) and keep it. Read book/01-frameworks/state.md"
+        )
     }
 
     fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
@@ -69,7 +71,9 @@ impl TaskRepository for InMemoryTasks {
     }
 
     fn delete(&self, id: TaskId) -> Result<bool, StoreError> {
-        todo!("step 2: remove the task; say whether there was one. Read book/01-frameworks/state.md")
+        todo!(
+            "step 2: remove the task; say whether there was one. Read book/01-frameworks/state.md"
+        )
     }
 }
 // ANCHOR_END: in_memory

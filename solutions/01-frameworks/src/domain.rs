@@ -75,6 +75,7 @@ pub enum Priority {
 #[error("must be one of: low, normal, high")]
 pub struct PriorityError;
 
+// ANCHOR: priority
 impl Priority {
     /// Parses `low`, `normal` or `high`, ignoring case.
     pub fn parse(raw: &str) -> Result<Self, PriorityError> {
@@ -86,6 +87,7 @@ impl Priority {
         }
     }
 }
+// ANCHOR_END: priority
 
 /// One field that failed validation, in the words a client can show to a person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -135,10 +137,16 @@ impl TaskDraft {
             (title, priority) => {
                 let mut errors = Vec::new();
                 if let Err(e) = title {
-                    errors.push(FieldError { field: "title", message: e.to_string() });
+                    errors.push(FieldError {
+                        field: "title",
+                        message: e.to_string(),
+                    });
                 }
                 if let Err(e) = priority {
-                    errors.push(FieldError { field: "priority", message: e.to_string() });
+                    errors.push(FieldError {
+                        field: "priority",
+                        message: e.to_string(),
+                    });
                 }
                 Err(errors)
             }

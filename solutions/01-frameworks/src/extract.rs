@@ -44,6 +44,7 @@ fn json_rejection_to_error(rejection: &JsonRejection) -> ApiError {
 }
 // ANCHOR_END: valid_json
 
+// ANCHOR: valid_path
 /// Like `axum::extract::Path`, but its rejection is an [`ApiError`].
 #[derive(Debug)]
 pub struct ValidPath<T>(pub T);
@@ -67,3 +68,4 @@ fn path_rejection_to_error(rejection: &PathRejection) -> ApiError {
     tracing::debug!(%rejection, "rejected a path");
     ApiError::BadPath("Task ids are positive whole numbers, as in /tasks/42.")
 }
+// ANCHOR_END: valid_path

@@ -12,6 +12,7 @@ use crate::extract::{ValidJson, ValidPath};
 use crate::problem::Problem;
 use crate::state::TaskStore;
 
+// ANCHOR: handlers
 pub async fn health() -> &'static str {
     "ok"
 }
@@ -29,7 +30,12 @@ pub async fn create_task(
     let task = tasks.insert(new_task)?;
     // 201 says "a resource now exists", and Location says where.
     let location = format!("/tasks/{}", task.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(task)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(task),
+    )
+        .into_response())
 }
 // ANCHOR_END: create_task
 
@@ -44,10 +50,17 @@ pub async fn delete_task(
     State(tasks): State<TaskStore>,
     ValidPath(id): ValidPath<TaskId>,
 ) -> Result<StatusCode, ApiError> {
-    if tasks.delete(id)? { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::TaskNotFound(id)) }
+    if tasks.delete(id)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::TaskNotFound(id))
+    }
 }
+// ANCHOR_END: handlers
 
+// ANCHOR: not_found
 /// Unknown paths get a problem document too, so clients parse one error format.
 pub async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND).with_detail("No resource lives at this path.")
 }
+// ANCHOR_END: not_found

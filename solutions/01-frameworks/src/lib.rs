@@ -26,16 +26,24 @@ pub use state::AppState;
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/health", get(handlers::health))
-        .route("/tasks", get(handlers::list_tasks).post(handlers::create_task))
+        .route(
+            "/tasks",
+            get(handlers::list_tasks).post(handlers::create_task),
+        )
         // axum 0.8 writes path parameters as `{id}`; the old `:id` panics at start-up.
-        .route("/tasks/{id}", get(handlers::get_task).delete(handlers::delete_task))
+        .route(
+            "/tasks/{id}",
+            get(handlers::get_task).delete(handlers::delete_task),
+        )
         .fallback(handlers::not_found)
         .with_state(state)
 }
 // ANCHOR_END: routes
 
+// ANCHOR: app
 /// The whole application: the routes inside the middleware stack.
 pub fn app(state: AppState) -> Router {
     let config = state.http.clone();
     with_middleware(routes(state), &config)
 }
+// ANCHOR_END: app

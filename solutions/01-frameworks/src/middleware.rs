@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::problem::Problem;
 
+// ANCHOR: http_config
 /// The limits of the HTTP layer. Every one has a safe default: an API that ships
 /// without limits ships with a denial of service.
 #[derive(Clone, Debug)]
@@ -38,6 +39,7 @@ impl Default for HttpConfig {
         }
     }
 }
+// ANCHOR_END: http_config
 
 // ANCHOR: stack
 /// Wraps `router` in the stack. The first layer listed is the outermost: it sees the
@@ -51,7 +53,10 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
         .layer(CatchPanicLayer::custom(panic_to_problem))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         // 503, not the 408 that `TimeoutLayer::new` sends: the client was not slow, we were.
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
         // `load_shed` turns "no permit free" into an error at once instead of a queue;
         // `HandleErrorLayer` turns that error into a 503 response.
         .layer(HandleErrorLayer::new(overloaded))
@@ -63,6 +68,7 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
 }
 // ANCHOR_END: stack
 
+// ANCHOR: responses
 /// The answer when every permit is taken: fail fast, and tell the client it may retry.
 async fn overloaded(error: BoxError) -> Response {
     tracing::warn!(%error, "shedding load");
@@ -84,3 +90,4 @@ fn panic_to_problem(panic: Box<dyn Any + Send + 'static>) -> Response {
         .with_detail("Something went wrong on our side. Try again later.")
         .into_response()
 }
+// ANCHOR_END: responses

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::domain::FieldError;
 
+// ANCHOR: problem
 /// The media type of a problem document, as registered by RFC 9457.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -46,6 +47,7 @@ impl Problem {
         self
     }
 }
+// ANCHOR_END: problem
 
 // ANCHOR: into_response
 impl IntoResponse for Problem {

@@ -51,6 +51,7 @@ pub async fn serve(
 }
 // ANCHOR_END: serve
 
+// ANCHOR: terminate_signal
 /// Completes on Ctrl-C, or on SIGTERM (what orchestrators send) on Unix.
 pub async fn terminate_signal() {
     let ctrl_c = async {
@@ -78,3 +79,4 @@ pub async fn terminate_signal() {
         () = terminate => {},
     }
 }
+// ANCHOR_END: terminate_signal

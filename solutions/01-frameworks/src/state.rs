@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use crate::middleware::HttpConfig;
 use crate::store::{InMemoryTasks, TaskRepository};
 
+// ANCHOR: app_state
 /// The task repository as handlers see it: one store behind an `Arc`, shared by all.
 pub type TaskStore = Arc<dyn TaskRepository>;
 
@@ -21,7 +22,10 @@ pub struct AppState {
 impl AppState {
     /// State around any repository, with the default HTTP limits.
     pub fn new(tasks: impl TaskRepository) -> Self {
-        Self { tasks: Arc::new(tasks), http: HttpConfig::default() }
+        Self {
+            tasks: Arc::new(tasks),
+            http: HttpConfig::default(),
+        }
     }
 
     /// State around an empty in-memory repository.
@@ -29,6 +33,7 @@ impl AppState {
         Self::new(InMemoryTasks::new())
     }
 }
+// ANCHOR_END: app_state
 
 // ANCHOR: from_ref
 // With this impl a handler can ask for `State<TaskStore>` instead of the whole

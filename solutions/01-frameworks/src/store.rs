@@ -59,7 +59,11 @@ impl TaskRepository for InMemoryTasks {
     fn insert(&self, task: NewTask) -> Result<Task, StoreError> {
         self.with_tasks(|tasks| {
             tasks.last_id += 1;
-            let task = Task { id: TaskId(tasks.last_id), title: task.title, priority: task.priority };
+            let task = Task {
+                id: TaskId(tasks.last_id),
+                title: task.title,
+                priority: task.priority,
+            };
             tasks.by_id.insert(task.id, task.clone());
             task
         })

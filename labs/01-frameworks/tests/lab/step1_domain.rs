@@ -7,8 +7,14 @@ const SECTION: &str = "The domain comes first (book/01-frameworks/domain.md)";
 
 #[test]
 fn title_is_trimmed() {
-    let title = TaskTitle::parse("  Buy milk \n").unwrap_or_else(|e| panic!("\"  Buy milk \\n\" is a valid title, got {e:?}. Read «{SECTION}»."));
-    assert_eq!(title.as_str(), "Buy milk", "a title is stored without surrounding white space. Read «{SECTION}».");
+    let title = TaskTitle::parse("  Buy milk \n").unwrap_or_else(|e| {
+        panic!("\"  Buy milk \\n\" is a valid title, got {e:?}. Read «{SECTION}».")
+    });
+    assert_eq!(
+        title.as_str(),
+        "Buy milk",
+        "a title is stored without surrounding white space. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -50,35 +56,65 @@ fn control_characters_are_rejected() {
 
 #[test]
 fn priority_accepts_known_words_in_any_case() {
-    let cases = [("low", Priority::Low), ("Normal", Priority::Normal), ("HIGH", Priority::High)];
+    let cases = [
+        ("low", Priority::Low),
+        ("Normal", Priority::Normal),
+        ("HIGH", Priority::High),
+    ];
     for (raw, expected) in cases {
-        assert_eq!(Priority::parse(raw), Ok(expected), "{raw:?} should parse as {expected:?}. Read «{SECTION}».");
+        assert_eq!(
+            Priority::parse(raw),
+            Ok(expected),
+            "{raw:?} should parse as {expected:?}. Read «{SECTION}»."
+        );
     }
 }
 
 #[test]
 fn priority_rejects_unknown_words() {
     for raw in ["urgent", "", "hi"] {
-        assert!(Priority::parse(raw).is_err(), "{raw:?} is not a priority and must be refused. Read «{SECTION}».");
+        assert!(
+            Priority::parse(raw).is_err(),
+            "{raw:?} is not a priority and must be refused. Read «{SECTION}»."
+        );
     }
 }
 
 #[test]
 fn draft_reports_every_invalid_field_at_once() {
-    let draft = TaskDraft { title: "   ".into(), priority: Some("urgent".into()) };
-    let errors = draft.validate().err().unwrap_or_else(|| panic!("a blank title and an unknown priority must not validate. Read «{SECTION}»."));
+    let draft = TaskDraft {
+        title: "   ".into(),
+        priority: Some("urgent".into()),
+    };
+    let errors = draft.validate().err().unwrap_or_else(|| {
+        panic!("a blank title and an unknown priority must not validate. Read «{SECTION}».")
+    });
     let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
-    assert_eq!(fields, ["title", "priority"], "validate() reports every bad field, in order, not just the first. Read «{SECTION}».");
+    assert_eq!(
+        fields,
+        ["title", "priority"],
+        "validate() reports every bad field, in order, not just the first. Read «{SECTION}»."
+    );
 }
 
 #[test]
 fn draft_without_priority_is_normal() {
-    let draft = TaskDraft { title: "Water plants".into(), priority: None };
-    let task = draft.validate().unwrap_or_else(|e| panic!("a title alone is a valid draft, got {e:?}. Read «{SECTION}»."));
+    let draft = TaskDraft {
+        title: "Water plants".into(),
+        priority: None,
+    };
+    let task = draft
+        .validate()
+        .unwrap_or_else(|e| panic!("a title alone is a valid draft, got {e:?}. Read «{SECTION}»."));
     assert_eq!(task.title.as_str(), "Water plants");
-    assert_eq!(task.priority, Priority::Normal, "a missing priority means Priority::Normal. Read «{SECTION}».");
+    assert_eq!(
+        task.priority,
+        Priority::Normal,
+        "a missing priority means Priority::Normal. Read «{SECTION}»."
+    );
 }
 
+// ANCHOR: properties
 proptest! {
     // Never write regression files into the lab: a learner's tree stays theirs.
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
@@ -109,3 +145,4 @@ proptest! {
         }
     }
 }
+// ANCHOR_END: properties

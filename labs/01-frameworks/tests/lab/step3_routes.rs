@@ -13,14 +13,26 @@ fn router() -> Router {
 }
 
 async fn create(router: &Router, title: &str) -> Reply {
-    send(router, post_json("/tasks", &format!(r#"{{"title": "{title}"}}"#))).await
+    send(
+        router,
+        post_json("/tasks", &format!(r#"{{"title": "{title}"}}"#)),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn health_answers_ok() {
     let reply = send(&router(), get("/health")).await;
-    assert_eq!(reply.status, StatusCode::OK, "GET /health answers 200. Read «{SECTION}».");
-    assert_eq!(reply.text(), "ok", "GET /health answers the body \"ok\". Read «{SECTION}».");
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "GET /health answers 200. Read «{SECTION}»."
+    );
+    assert_eq!(
+        reply.text(),
+        "ok",
+        "GET /health answers the body \"ok\". Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -32,9 +44,16 @@ async fn create_returns_201_with_location() {
         "POST /tasks creates a resource: 201 Created, not 200. Got body {:?}. Read «{SECTION}».",
         reply.text()
     );
-    assert_eq!(reply.header("location"), Some("/tasks/1"), "a 201 says where the new resource lives, in `Location`. Read «{SECTION}».");
+    assert_eq!(
+        reply.header("location"),
+        Some("/tasks/1"),
+        "a 201 says where the new resource lives, in `Location`. Read «{SECTION}»."
+    );
     let body = reply.json();
-    assert_eq!(body["id"], 1, "the body is the created task, with its id; got {body}");
+    assert_eq!(
+        body["id"], 1,
+        "the body is the created task, with its id; got {body}"
+    );
     assert_eq!(body["title"], "Write the first handler", "got {body}");
     assert_eq!(body["priority"], "normal", "got {body}");
 }
@@ -51,7 +70,11 @@ async fn created_task_can_be_fetched_by_id() {
         reply.status,
         reply.text()
     );
-    assert_eq!(reply.json(), created, "GET /tasks/{{id}} returns the same task POST returned. Read «{SECTION}».");
+    assert_eq!(
+        reply.json(),
+        created,
+        "GET /tasks/{{id}} returns the same task POST returned. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -60,9 +83,21 @@ async fn list_returns_every_task() {
     create(&router, "one").await;
     create(&router, "two").await;
     let reply = send(&router, get("/tasks")).await;
-    assert_eq!(reply.status, StatusCode::OK, "GET /tasks answers 200. Read «{SECTION}».");
-    let titles: Vec<_> = reply.json().as_array().map(|a| a.iter().map(|t| t["title"].clone()).collect()).unwrap_or_default();
-    assert_eq!(titles, ["one", "two"], "GET /tasks returns a JSON array of every task, oldest first. Read «{SECTION}».");
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "GET /tasks answers 200. Read «{SECTION}»."
+    );
+    let titles: Vec<_> = reply
+        .json()
+        .as_array()
+        .map(|a| a.iter().map(|t| t["title"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        titles,
+        ["one", "two"],
+        "GET /tasks returns a JSON array of every task, oldest first. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -70,24 +105,46 @@ async fn delete_answers_204_then_404() {
     let router = router();
     create(&router, "short-lived").await;
     let first = send(&router, delete("/tasks/1")).await;
-    assert_eq!(first.status, StatusCode::NO_CONTENT, "DELETE of an existing task answers 204 No Content. Read «{SECTION}».");
+    assert_eq!(
+        first.status,
+        StatusCode::NO_CONTENT,
+        "DELETE of an existing task answers 204 No Content. Read «{SECTION}»."
+    );
     let again = send(&router, get("/tasks/1")).await;
-    assert_eq!(again.status, StatusCode::NOT_FOUND, "after DELETE, GET /tasks/1 answers 404. Read «{SECTION}».");
+    assert_eq!(
+        again.status,
+        StatusCode::NOT_FOUND,
+        "after DELETE, GET /tasks/1 answers 404. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
 async fn unknown_path_is_404() {
     let reply = send(&router(), get("/no/such/thing")).await;
-    assert_eq!(reply.status, StatusCode::NOT_FOUND, "a path with no route answers 404. Read «{SECTION}».");
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "a path with no route answers 404. Read «{SECTION}»."
+    );
 }
 
+// ANCHOR: wrong_method
 #[tokio::test]
 async fn wrong_method_is_405_with_allow() {
-    let reply = send(&router(), request("PUT", "/tasks", axum::body::Body::empty())).await;
-    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "PUT /tasks: the path exists, the method does not, so 405. Read «{SECTION}».");
+    let reply = send(
+        &router(),
+        request("PUT", "/tasks", axum::body::Body::empty()),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "PUT /tasks: the path exists, the method does not, so 405. Read «{SECTION}»."
+    );
     let allow = reply.header("allow").unwrap_or_default();
     assert!(
         allow.contains("GET") && allow.contains("POST"),
         "a 405 lists the methods that do work in `Allow`; got {allow:?}. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: wrong_method

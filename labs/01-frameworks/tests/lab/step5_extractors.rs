@@ -8,8 +8,17 @@ use super::support::{Reply, get, post_json, send};
 
 const SECTION: &str = "Extractors and rejections (book/01-frameworks/extractors.md)";
 
+// ANCHOR: internals
 /// Words that only a deserializer or a Rust type would say; clients must never see them.
-const INTERNALS: [&str; 7] = ["line 1", "column", "missing field", "unknown field", "invalid type", "u64", "serde"];
+const INTERNALS: [&str; 7] = [
+    "line 1",
+    "column",
+    "missing field",
+    "unknown field",
+    "invalid type",
+    "u64",
+    "serde",
+];
 
 async fn post(json: &str) -> Reply {
     send(&routes(AppState::in_memory()), post_json("/tasks", json)).await
@@ -24,6 +33,7 @@ fn assert_no_internals(reply: &Reply) {
         );
     }
 }
+// ANCHOR_END: internals
 
 #[tokio::test]
 async fn malformed_json_is_400() {
@@ -65,7 +75,10 @@ async fn blank_title_is_422_with_a_field_error() {
 async fn unknown_priority_is_422_with_a_field_error() {
     let reply = post(r#"{"title": "Ship it", "priority": "yesterday"}"#).await;
     let problem = reply.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
-    assert_eq!(problem["errors"][0]["field"], "priority", "got {problem}. Read «{SECTION}».");
+    assert_eq!(
+        problem["errors"][0]["field"], "priority",
+        "got {problem}. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]

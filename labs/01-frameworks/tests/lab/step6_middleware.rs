@@ -16,30 +16,50 @@ use super::support::{get as get_request, request, send};
 const SECTION: &str = "The middleware stack (book/01-frameworks/middleware.md)";
 
 fn config() -> HttpConfig {
-    HttpConfig { request_timeout: Duration::from_secs(5), body_limit_bytes: 1024, max_in_flight: 2 }
+    HttpConfig {
+        request_timeout: Duration::from_secs(5),
+        body_limit_bytes: 1024,
+        max_in_flight: 2,
+    }
 }
 
 fn plain_routes() -> Router {
     Router::new()
         .route("/ok", get(|| async { "ok" }))
-        .route("/slow", get(|| async {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            "too late"
-        }))
-        .route("/panic", get(|| async {
-            if true {
-                panic!("secret-token-123 was not in the cache");
-            }
-            "unreachable"
-        }))
-        .route("/echo", post(|body: Bytes| async move { body.len().to_string() }))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                "too late"
+            }),
+        )
+        .route(
+            "/panic",
+            get(|| async {
+                if true {
+                    panic!("secret-token-123 was not in the cache");
+                }
+                "unreachable"
+            }),
+        )
+        .route(
+            "/echo",
+            post(|body: Bytes| async move { body.len().to_string() }),
+        )
 }
 
 #[tokio::test]
 async fn a_request_id_is_generated() {
-    let reply = send(&with_middleware(plain_routes(), &config()), get_request("/ok")).await;
+    let reply = send(
+        &with_middleware(plain_routes(), &config()),
+        get_request("/ok"),
+    )
+    .await;
     let id = reply.header("x-request-id").unwrap_or_default();
-    assert!(!id.is_empty(), "every response carries an `x-request-id`, made up when the request had none. Read «{SECTION}».");
+    assert!(
+        !id.is_empty(),
+        "every response carries an `x-request-id`, made up when the request had none. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -56,16 +76,22 @@ async fn a_request_id_is_propagated() {
     );
 }
 
+// ANCHOR: slow
 // Paused time: the 60-second handler and the 5-second timeout take no real time.
 #[tokio::test(start_paused = true)]
 async fn a_slow_request_times_out_with_503() {
-    let reply = send(&with_middleware(plain_routes(), &config()), get_request("/slow")).await;
+    let reply = send(
+        &with_middleware(plain_routes(), &config()),
+        get_request("/slow"),
+    )
+    .await;
     assert_eq!(
         reply.status,
         StatusCode::SERVICE_UNAVAILABLE,
         "a handler slower than `request_timeout` is cut off with 503 (the server was slow, not the client: not 408). Read «{SECTION}»."
     );
 }
+// ANCHOR_END: slow
 
 #[tokio::test]
 async fn an_oversized_body_is_413() {
@@ -84,8 +110,16 @@ async fn an_oversized_body_is_413() {
 
 #[tokio::test]
 async fn a_body_within_the_limit_passes() {
-    let reply = send(&with_middleware(plain_routes(), &config()), request("POST", "/echo", Body::from(vec![b'x'; 1000]))).await;
-    assert_eq!(reply.status, StatusCode::OK, "1000 bytes is within a 1024-byte limit. Read «{SECTION}».");
+    let reply = send(
+        &with_middleware(plain_routes(), &config()),
+        request("POST", "/echo", Body::from(vec![b'x'; 1000])),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "1000 bytes is within a 1024-byte limit. Read «{SECTION}»."
+    );
     assert_eq!(reply.text(), "1000");
 }
 
@@ -100,11 +134,16 @@ async fn a_panic_becomes_a_500_problem_and_the_server_keeps_serving() {
         reply.text()
     );
     let after = send(&router, get_request("/ok")).await;
-    assert_eq!(after.status, StatusCode::OK, "after a panic, the next request is served. Read «{SECTION}».");
+    assert_eq!(
+        after.status,
+        StatusCode::OK,
+        "after a panic, the next request is served. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
 async fn requests_over_the_concurrency_limit_are_shed_with_503() {
+    // ANCHOR: gate
     // Requests to /gate wait until the test opens the gate, so the test decides how
     // many are in flight at once.
     let (entered_tx, mut entered) = mpsc::unbounded_channel::<()>();
@@ -135,6 +174,7 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
     for _ in 0..2 {
         entered.recv().await;
     }
+    // ANCHOR_END: gate
 
     let third = send(&router, get_request("/ok")).await;
     assert_eq!(
@@ -145,16 +185,33 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
 
     let _ = gate.send(true);
     for handle in [first, second] {
-        let status = handle.await.unwrap_or_else(|e| panic!("a gated request panicked: {e}"));
-        assert_eq!(status, StatusCode::OK, "the requests in flight finish normally. Read «{SECTION}».");
+        let status = handle
+            .await
+            .unwrap_or_else(|e| panic!("a gated request panicked: {e}"));
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "the requests in flight finish normally. Read «{SECTION}»."
+        );
     }
     let after = send(&router, get_request("/ok")).await;
-    assert_eq!(after.status, StatusCode::OK, "once the load is gone, requests are served again. Read «{SECTION}».");
+    assert_eq!(
+        after.status,
+        StatusCode::OK,
+        "once the load is gone, requests are served again. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
 async fn app_puts_the_routes_inside_the_stack() {
     let reply = send(&app(AppState::in_memory()), get_request("/health")).await;
-    assert_eq!(reply.status, StatusCode::OK, "app() serves the routes. Read «{SECTION}».");
-    assert!(reply.header("x-request-id").is_some(), "app() wraps the routes in with_middleware(). Read «{SECTION}».");
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "app() serves the routes. Read «{SECTION}»."
+    );
+    assert!(
+        reply.header("x-request-id").is_some(),
+        "app() wraps the routes in with_middleware(). Read «{SECTION}»."
+    );
 }

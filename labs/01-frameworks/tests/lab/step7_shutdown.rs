@@ -32,6 +32,14 @@ fn gated_router() -> (Router, mpsc::UnboundedReceiver<()>, watch::Sender<bool>) 
     (router, entered, gate)
 }
 
+/// Waits until a request has reached the handler: the server is serving.
+async fn wait_for_request(entered: &mut mpsc::UnboundedReceiver<()>) {
+    assert!(
+        entered.recv().await.is_some(),
+        "the request never reached the handler: is `serve` serving `app` on the listener? Read «{SECTION}»."
+    );
+}
+
 /// Waits until connecting to `server` is refused: the listener is closed.
 async fn wait_until_refused(server: &RunningServer) {
     let refused = tokio::time::timeout(Duration::from_secs(2), async {
@@ -51,16 +59,24 @@ async fn an_idle_server_stops_at_once() {
     let (router, _entered, _gate) = gated_router();
     let mut server = RunningServer::start(router, Duration::from_secs(5)).await;
     server.shut_down();
-    let drained = server.stopped(Duration::from_secs(2)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
-    assert_eq!(drained, Drained::Gracefully, "with nothing in flight, serve returns Drained::Gracefully. Read «{SECTION}».");
+    let drained = server
+        .stopped(Duration::from_secs(2))
+        .await
+        .unwrap_or_else(|e| panic!("serve failed: {e}"));
+    assert_eq!(
+        drained,
+        Drained::Gracefully,
+        "with nothing in flight, serve returns Drained::Gracefully. Read «{SECTION}»."
+    );
 }
 
+// ANCHOR: in_flight
 #[tokio::test]
 async fn an_in_flight_request_finishes_before_serve_returns() {
     let (router, mut entered, gate) = gated_router();
     let mut server = RunningServer::start(router, Duration::from_secs(5)).await;
     let in_flight = tokio::spawn(client().get(server.url("/gate")).send());
-    entered.recv().await;
+    wait_for_request(&mut entered).await;
 
     server.shut_down();
     wait_until_refused(&server).await;
@@ -74,33 +90,50 @@ async fn an_in_flight_request_finishes_before_serve_returns() {
         .await
         .unwrap_or_else(|e| panic!("the client task panicked: {e}"))
         .unwrap_or_else(|e| panic!("the in-flight request was dropped during shutdown ({e}); it must be answered. Read «{SECTION}»."));
-    assert_eq!(response.status(), 200, "the in-flight request gets its normal answer. Read «{SECTION}».");
-    let drained = server.stopped(Duration::from_secs(5)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
-    assert_eq!(drained, Drained::Gracefully, "everything finished in time: Drained::Gracefully. Read «{SECTION}».");
+    assert_eq!(
+        response.status(),
+        200,
+        "the in-flight request gets its normal answer. Read «{SECTION}»."
+    );
+    let drained = server
+        .stopped(Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|e| panic!("serve failed: {e}"));
+    assert_eq!(
+        drained,
+        Drained::Gracefully,
+        "everything finished in time: Drained::Gracefully. Read «{SECTION}»."
+    );
 }
+// ANCHOR_END: in_flight
 
 #[tokio::test]
 async fn new_connections_are_refused_while_draining() {
     let (router, mut entered, _gate) = gated_router();
     let mut server = RunningServer::start(router, Duration::from_secs(5)).await;
     let _in_flight = tokio::spawn(client().get(server.url("/gate")).send());
-    entered.recv().await;
+    wait_for_request(&mut entered).await;
     server.shut_down();
     wait_until_refused(&server).await;
 }
 
+// ANCHOR: deadline
 #[tokio::test]
 async fn serve_gives_up_at_the_drain_deadline() {
     let (router, mut entered, _gate) = gated_router();
     // A request that never finishes, and a short deadline (real time, so keep it small).
     let mut server = RunningServer::start(router, Duration::from_millis(50)).await;
     let _stuck = tokio::spawn(client().get(server.url("/gate")).send());
-    entered.recv().await;
+    wait_for_request(&mut entered).await;
     server.shut_down();
-    let drained = server.stopped(Duration::from_secs(3)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
+    let drained = server
+        .stopped(Duration::from_secs(3))
+        .await
+        .unwrap_or_else(|e| panic!("serve failed: {e}"));
     assert_eq!(
         drained,
         Drained::DeadlineExceeded,
         "a request still running at the deadline is abandoned, and serve says so with Drained::DeadlineExceeded. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: deadline

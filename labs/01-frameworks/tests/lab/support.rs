@@ -41,7 +41,8 @@ impl Reply {
     /// Asserts the reply is an RFC 9457 problem document with `status`, and returns it.
     pub fn problem(&self, status: StatusCode, section: &str) -> serde_json::Value {
         assert_eq!(
-            self.status, status,
+            self.status,
+            status,
             "expected status {status}, got {} with body {:?}. Read «{section}».",
             self.status,
             self.text()
@@ -66,6 +67,7 @@ impl Reply {
     }
 }
 
+// ANCHOR: send
 /// Sends one request to `router` in-process (no socket) and reads the whole reply.
 pub async fn send(router: &Router, request: Request<Body>) -> Reply {
     let response = match router.clone().oneshot(request).await {
@@ -73,9 +75,18 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
         Err(infallible) => match infallible {},
     };
     let (parts, body) = response.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_else(|e| panic!("the response body failed: {e}"));
-    Reply { status: parts.status, headers: parts.headers, body }
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_else(|e| panic!("the response body failed: {e}"));
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
 }
+// ANCHOR_END: send
 
 pub fn get(uri: &str) -> Request<Body> {
     request("GET", uri, Body::empty())
@@ -104,6 +115,7 @@ pub fn post_json(uri: &str, json: &str) -> Request<Body> {
         .unwrap_or_else(|e| panic!("the test built a bad request: {e}"))
 }
 
+// ANCHOR: running_server
 /// A server on 127.0.0.1 and a free port, run by `frameworks::serve`.
 pub struct RunningServer {
     pub addr: SocketAddr,
@@ -113,14 +125,23 @@ pub struct RunningServer {
 
 impl RunningServer {
     pub async fn start(app: Router, drain_deadline: Duration) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0: {e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("no local address: {e}"));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("no local address: {e}"));
         let (tx, rx) = oneshot::channel::<()>();
         let shutdown = async move {
             let _ = rx.await;
         };
-        let handle = tokio::spawn(frameworks::serve(listener, app, shutdown, drain_deadline).into_future());
-        Self { addr, shutdown: Some(tx), handle }
+        let handle =
+            tokio::spawn(frameworks::serve(listener, app, shutdown, drain_deadline).into_future());
+        Self {
+            addr,
+            shutdown: Some(tx),
+            handle,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -145,6 +166,7 @@ impl RunningServer {
         }
     }
 }
+// ANCHOR_END: running_server
 
 /// An HTTP client for loopback: no proxy from the environment, no TLS.
 pub fn client() -> reqwest::Client {

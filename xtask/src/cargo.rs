@@ -1,0 +1,149 @@
+//! Building a lab's test binary with cargo, and reading cargo's JSON messages.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// What came of a build.
+pub enum Build {
+    /// The test binary, ready to run.
+    Ready(PathBuf),
+    /// The code does not compile: the first error, as rustc rendered it, and how many there were.
+    CompileError { first: String, count: usize },
+    /// Cargo itself failed before compiling (a broken Cargo.toml, no network for a new dependency).
+    CargoFailed(String),
+}
+
+#[derive(Deserialize)]
+struct Message {
+    reason: String,
+    #[serde(default)]
+    target: Option<Target>,
+    #[serde(default)]
+    executable: Option<PathBuf>,
+    #[serde(default)]
+    message: Option<Diagnostic>,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    name: String,
+    kind: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Diagnostic {
+    level: String,
+    rendered: Option<String>,
+}
+
+/// Options for one build.
+pub struct BuildOptions<'a> {
+    pub root: &'a Path,
+    pub package: &'a str,
+    /// The `[[test]]` target to build: every lab has one, named `lab`.
+    pub test: &'a str,
+    /// Render compiler errors with colours.
+    pub color: bool,
+    /// Let cargo's progress through to the terminal.
+    pub show_progress: bool,
+    /// Build into this target folder instead of the workspace's own.
+    pub target_dir: Option<&'a Path>,
+}
+
+/// `cargo test --no-run` for one test target, reading cargo's JSON to find the binary.
+pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
+    let format = if options.color {
+        "json-diagnostic-rendered-ansi"
+    } else {
+        "json"
+    };
+    let mut command = Command::new(cargo());
+    if let Some(dir) = options.target_dir {
+        command.env("CARGO_TARGET_DIR", dir);
+    }
+    let mut child = command
+        .current_dir(options.root)
+        .args([
+            "test",
+            "--no-run",
+            "--message-format",
+            format,
+            "--package",
+            options.package,
+            "--test",
+            options.test,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(if options.show_progress {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        })
+        .spawn()
+        .context("cannot start cargo: is Rust installed (https://rustup.rs)?")?;
+
+    // Drain stderr on its own thread, so that cargo never blocks on a full pipe.
+    let stderr = child.stderr.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+            text
+        })
+    });
+    let mut executable = None;
+    let mut errors = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("cannot read cargo's output")?;
+            let Ok(message) = serde_json::from_str::<Message>(&line) else {
+                continue;
+            };
+            match message.reason.as_str() {
+                "compiler-artifact" => {
+                    let is_our_test = message.target.as_ref().is_some_and(|t| {
+                        t.name == options.test && t.kind.iter().any(|k| k == "test")
+                    });
+                    if is_our_test && message.executable.is_some() {
+                        executable = message.executable;
+                    }
+                }
+                "compiler-message" => {
+                    if let Some(d) = message.message.filter(|d| d.level == "error") {
+                        errors.push(d.rendered.unwrap_or_default());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let status = child.wait().context("cargo did not finish")?;
+    let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    if let Some(first) = errors.first() {
+        // rustc ends with a summary "aborting due to N errors" diagnostic; count the real ones.
+        let count = errors
+            .iter()
+            .filter(|e| !e.contains("aborting due to"))
+            .count()
+            .max(1);
+        return Ok(Build::CompileError {
+            first: first.trim_end().to_owned(),
+            count,
+        });
+    }
+    match executable {
+        Some(path) if status.success() => Ok(Build::Ready(path)),
+        _ if stderr.trim().is_empty() => Ok(Build::CargoFailed(format!(
+            "cargo failed ({status}); its messages are above"
+        ))),
+        _ => Ok(Build::CargoFailed(stderr.trim().to_owned())),
+    }
+}
+
+/// The cargo that runs us (cargo sets `CARGO` for the programs it runs), or the one on the PATH.
+pub fn cargo() -> PathBuf {
+    std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
+}

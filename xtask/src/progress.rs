@@ -1,0 +1,50 @@
+//! What the runner remembers between runs: the last check of each lab and the hint
+//! tiers already shown. It lives in `target/xtask/`, never in `labs/`, so deleting
+//! `target/` forgets it and nothing the learner wrote is ever touched.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Progress {
+    /// Per lab: the id of the first step that did not pass in the last check.
+    #[serde(default)]
+    pub first_failing_step: BTreeMap<String, String>,
+    /// Per `lab/step`: how many hint tiers have been shown.
+    #[serde(default)]
+    pub hints_shown: BTreeMap<String, usize>,
+}
+
+/// The folder for the runner's own files: `$CARGO_TARGET_DIR/xtask` or `target/xtask`.
+pub fn state_dir(root: &Path) -> PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    target.join("xtask")
+}
+
+fn path(root: &Path) -> PathBuf {
+    state_dir(root).join("progress.json")
+}
+
+impl Progress {
+    /// The saved progress; a missing or unreadable file is a fresh start, not an error.
+    pub fn load(root: &Path) -> Self {
+        fs::read_to_string(path(root))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, root: &Path) -> Result<()> {
+        let path = path(root);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let text = serde_json::to_string_pretty(self)?;
+        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
+}

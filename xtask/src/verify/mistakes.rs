@@ -1,0 +1,206 @@
+//! Each `solutions/NN-name/mistakes/*.patch` is a wrong solution learners really
+//! write. Applied to the reference, it must make the test its header names fail:
+//! that is how the workbook proves its tests test the lesson, not the happy path.
+//!
+//! Patches are applied to a scratch copy of the workspace under `target/xtask/`, never
+//! to the maintainer's files; the copy shares the real target folder, so only the
+//! patched crate is compiled again.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cargo::{self, Build, BuildOptions};
+use crate::lab::{self, Lab};
+use crate::progress::state_dir;
+use crate::testrun::{self, Outcome};
+
+use super::Verdict;
+
+/// What a patch's header says about it.
+struct Mistake {
+    path: PathBuf,
+    caught_by: String,
+}
+
+pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
+    let mistakes = read_mistakes(&solution_dir.join("mistakes"))?;
+    if mistakes.is_empty() {
+        return Err(format!(
+            "solutions/{}/mistakes/ holds no *.patch: add the wrong solutions the tests must catch",
+            lab.name
+        ));
+    }
+    let package =
+        lab::package_name(&solution_dir.join("Cargo.toml")).map_err(|e| format!("{e:#}"))?;
+    let scratch = state_dir(root).join("mistakes");
+    copy_workspace(root, &scratch)?;
+    let solution_in_scratch = scratch.join("solutions").join(&lab.name);
+
+    let mut problems = Vec::new();
+    for mistake in &mistakes {
+        let name = mistake
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Start every mistake from the pristine solution.
+        copy_dir(solution_dir, &solution_in_scratch)?;
+        if let Err(why) = caught(root, &scratch, &package, lab, mistake) {
+            problems.push(format!("{name}: {why}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(format!("{} mistakes", mistakes.len()))
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+fn caught(
+    root: &Path,
+    scratch: &Path,
+    package: &str,
+    lab: &Lab,
+    mistake: &Mistake,
+) -> Result<(), String> {
+    apply(scratch, &mistake.path)?;
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    // The copy shares the real target folder: cargo locks it, and the copy's crates
+    // have other paths, so their artifacts never overwrite the real ones.
+    let options = BuildOptions {
+        root: scratch,
+        package,
+        test: "lab",
+        color: false,
+        show_progress: false,
+        target_dir: Some(&target_dir),
+    };
+    let build = cargo::build_test(&options).map_err(|e| format!("{e:#}"))?;
+    let binary = match build {
+        Build::Ready(binary) => binary,
+        Build::CompileError { first, .. } => {
+            return Err(format!("the patched solution does not compile:\n{first}"));
+        }
+        Build::CargoFailed(message) => return Err(format!("cargo failed:\n{message}")),
+    };
+    let tests = testrun::list_tests(&binary).map_err(|e| format!("{e:#}"))?;
+    if !tests.contains(&mistake.caught_by) {
+        return Err(format!(
+            "its header names the test {:?}, which does not exist",
+            mistake.caught_by
+        ));
+    }
+    let result = testrun::run_tests(
+        &binary,
+        &scratch.join("solutions").join(&lab.name),
+        std::slice::from_ref(&mistake.caught_by),
+        lab.test_timeout(),
+        1,
+    );
+    match result.first().map(|r| &r.outcome) {
+        Some(Outcome::Passed) => Err(format!(
+            "{} still passes: the test does not catch this mistake",
+            mistake.caught_by
+        )),
+        Some(_) => Ok(()),
+        None => Err("the test did not run".to_owned()),
+    }
+}
+
+fn read_mistakes(dir: &Path) -> Result<Vec<Mistake>, String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "patch"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let caught_by = text
+                .lines()
+                .take_while(|l| !l.starts_with("diff --git"))
+                .find_map(|l| l.strip_prefix("Caught-by:"))
+                .map(|t| t.trim().to_owned())
+                .ok_or_else(|| {
+                    format!(
+                        "{} has no `Caught-by: <test path>` line in its header",
+                        path.display()
+                    )
+                })?;
+            Ok(Mistake { path, caught_by })
+        })
+        .collect()
+}
+
+/// Applies a patch with `git apply`, treating `dir` as a plain folder: the ceiling stops
+/// git from finding the real repository above it and patching the real files.
+fn apply(dir: &Path, patch: &Path) -> Result<(), String> {
+    let ceiling = dir.parent().unwrap_or(dir);
+    let output = Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CEILING_DIRECTORIES", ceiling)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .args(["apply", "--whitespace=nowarn"])
+        .arg(patch)
+        .output()
+        .map_err(|e| format!("cannot run git to apply the patch: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the patch does not apply to the solution any more; regenerate it:\n{}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// Copies what a build needs (manifests, the lockfile, labs, solutions, the runner) into `scratch`.
+fn copy_workspace(root: &Path, scratch: &Path) -> Result<(), String> {
+    if scratch.exists() {
+        fs::remove_dir_all(scratch)
+            .map_err(|e| format!("cannot clear {}: {e}", scratch.display()))?;
+    }
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        let from = root.join(file);
+        if from.exists() {
+            fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
+            fs::copy(&from, scratch.join(file))
+                .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        }
+    }
+    for dir in ["labs", "solutions", "xtask"] {
+        copy_dir(&root.join(dir), &scratch.join(dir))?;
+    }
+    Ok(())
+}
+
+/// Copies a folder's tree, skipping build output.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    if to.exists() {
+        fs::remove_dir_all(to).map_err(|e| format!("cannot clear {}: {e}", to.display()))?;
+    }
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        let dest = to.join(&name);
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else {
+            fs::copy(&path, &dest).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
