@@ -265,6 +265,14 @@ fn print_failure(lab: &Lab, step: usize, failing: &TestResult, style: &Style) {
         println!("    {line}");
     }
     println!();
+    if let Some(cut) = testrun::bytes_cut(&failing.output) {
+        println!(
+            "    {}\n",
+            style.dim(&format!(
+                "(the test printed too much: {cut} bytes of its output were cut)"
+            ))
+        );
+    }
     if failing.panic_message().is_none() && !failing.output.trim().is_empty() {
         let tail: Vec<&str> = failing.output.lines().rev().take(20).collect();
         for line in tail.into_iter().rev() {

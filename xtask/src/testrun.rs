@@ -2,6 +2,7 @@
 //! on what each test may print. One process per test is what lets the runner stop a
 //! deadlocked test without losing the others' results.
 
+use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -192,28 +193,44 @@ fn describe_signal(status: &std::process::ExitStatus) -> String {
     format!("{status}")
 }
 
-/// Reads a stream to its end, keeping the first [`OUTPUT_CAP`] bytes.
+/// Reads a stream to its end, keeping its first and last [`OUTPUT_CAP`]/2 bytes: the
+/// start says what the test was doing, the end holds the panic that failed it.
 fn read_capped(mut stream: impl Read) -> String {
-    let mut kept = Vec::new();
+    let half = OUTPUT_CAP / 2;
+    let mut head = Vec::new();
+    let mut tail: VecDeque<u8> = VecDeque::new();
     let mut dropped = 0usize;
     let mut buffer = [0u8; 8192];
     loop {
         match stream.read(&mut buffer) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                let room = OUTPUT_CAP.saturating_sub(kept.len());
-                kept.extend_from_slice(&buffer[..n.min(room)]);
-                dropped += n.saturating_sub(room);
+                let chunk = &buffer[..n];
+                let to_head = chunk.len().min(half.saturating_sub(head.len()));
+                head.extend_from_slice(&chunk[..to_head]);
+                tail.extend(&chunk[to_head..]);
+                if tail.len() > half {
+                    let excess = tail.len() - half;
+                    tail.drain(..excess);
+                    dropped += excess;
+                }
             }
         }
     }
-    let mut text = String::from_utf8_lossy(&kept).into_owned();
+    let mut text = String::from_utf8_lossy(&head).into_owned();
     if dropped > 0 {
         text.push_str(&format!(
-            "\n[... {dropped} more bytes of output cut by the runner]\n"
+            "\n[... {dropped} bytes of output cut by the runner ...]\n"
         ));
     }
+    text.push_str(&String::from_utf8_lossy(tail.make_contiguous()));
     text
+}
+
+/// How many bytes of a result's output the runner cut, if any.
+pub fn bytes_cut(output: &str) -> Option<usize> {
+    let (_, after) = output.split_once("[... ")?;
+    after.split_once(" bytes of output cut")?.0.parse().ok()
 }
 
 /// Finds the last panic in a test's output: the one that failed it. (proptest prints a
@@ -254,14 +271,19 @@ mod tests {
     }
 
     #[test]
-    fn keeps_only_the_cap_of_a_flood() {
-        let flood = vec![b'x'; OUTPUT_CAP * 3];
+    fn keeps_the_head_and_the_tail_of_a_flood() {
+        let mut flood = vec![b'x'; OUTPUT_CAP * 3];
+        flood.extend_from_slice(b"the panic at the end");
         let text = read_capped(&flood[..]);
         assert!(text.len() < OUTPUT_CAP + 100, "kept {} bytes", text.len());
         assert!(
-            text.contains(&format!("{} more bytes", OUTPUT_CAP * 2)),
-            "the cut is announced: {}",
-            &text[OUTPUT_CAP..]
+            text.ends_with("the panic at the end"),
+            "the end of the output survives"
+        );
+        assert_eq!(
+            bytes_cut(&text),
+            Some(OUTPUT_CAP * 2 + 20),
+            "the cut is announced"
         );
     }
 }
