@@ -22,20 +22,12 @@ pub fn run(root: &Path, open: bool, style: &Style) -> Result<bool> {
 
 /// Builds the book into the folder `book.toml` names, and returns its `index.html`.
 pub fn build(root: &Path) -> Result<PathBuf> {
-    let book = MDBook::load(root).map_err(|e| {
-        anyhow!(
-            "cannot load the book from {}: {e:#}",
-            root.join("book.toml").display()
-        )
-    })?;
-    book.build()
-        .map_err(|e| anyhow!("the book does not build: {e:#}"))?;
+    let book = MDBook::load(root)
+        .map_err(|e| anyhow!("cannot load the book from {}: {e:#}", root.join("book.toml").display()))?;
+    book.build().map_err(|e| anyhow!("the book does not build: {e:#}"))?;
     let index = book.build_dir_for("html").join("index.html");
     if !index.is_file() {
-        return Err(anyhow!(
-            "the build finished but wrote no {}",
-            index.display()
-        ));
+        return Err(anyhow!("the build finished but wrote no {}", index.display()));
     }
     Ok(index)
 }
@@ -44,23 +36,12 @@ fn open_in_browser(page: &Path) -> Result<()> {
     let (program, args): (&str, Vec<&std::ffi::OsStr>) = if cfg!(target_os = "macos") {
         ("open", vec![page.as_os_str()])
     } else if cfg!(windows) {
-        (
-            "cmd",
-            vec![
-                "/C".as_ref(),
-                "start".as_ref(),
-                "".as_ref(),
-                page.as_os_str(),
-            ],
-        )
+        ("cmd", vec!["/C".as_ref(), "start".as_ref(), "".as_ref(), page.as_os_str()])
     } else {
         ("xdg-open", vec![page.as_os_str()])
     };
     Command::new(program).args(args).spawn().with_context(|| {
-        format!(
-            "cannot start `{program}` to open the book; open {} yourself",
-            page.display()
-        )
+        format!("cannot start `{program}` to open the book; open {} yourself", page.display())
     })?;
     Ok(())
 }

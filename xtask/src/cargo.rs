@@ -56,11 +56,7 @@ pub struct BuildOptions<'a> {
 
 /// `cargo test --no-run` for one test target, reading cargo's JSON to find the binary.
 pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
-    let format = if options.color {
-        "json-diagnostic-rendered-ansi"
-    } else {
-        "json"
-    };
+    let format = if options.color { "json-diagnostic-rendered-ansi" } else { "json" };
     let mut command = Command::new(cargo());
     if let Some(dir) = options.target_dir {
         command.env("CARGO_TARGET_DIR", dir);
@@ -78,11 +74,7 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
             options.test,
         ])
         .stdout(Stdio::piped())
-        .stderr(if options.show_progress {
-            Stdio::inherit()
-        } else {
-            Stdio::piped()
-        })
+        .stderr(if options.show_progress { Stdio::inherit() } else { Stdio::piped() })
         .spawn()
         .context("cannot start cargo: is Rust installed (https://rustup.rs)?")?;
 
@@ -104,9 +96,10 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
             };
             match message.reason.as_str() {
                 "compiler-artifact" => {
-                    let is_our_test = message.target.as_ref().is_some_and(|t| {
-                        t.name == options.test && t.kind.iter().any(|k| k == "test")
-                    });
+                    let is_our_test = message
+                        .target
+                        .as_ref()
+                        .is_some_and(|t| t.name == options.test && t.kind.iter().any(|k| k == "test"));
                     if is_our_test && message.executable.is_some() {
                         executable = message.executable;
                     }
@@ -124,21 +117,14 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
     let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
     if let Some(first) = errors.first() {
         // rustc ends with a summary "aborting due to N errors" diagnostic; count the real ones.
-        let count = errors
-            .iter()
-            .filter(|e| !e.contains("aborting due to"))
-            .count()
-            .max(1);
-        return Ok(Build::CompileError {
-            first: first.trim_end().to_owned(),
-            count,
-        });
+        let count = errors.iter().filter(|e| !e.contains("aborting due to")).count().max(1);
+        return Ok(Build::CompileError { first: first.trim_end().to_owned(), count });
     }
     match executable {
         Some(path) if status.success() => Ok(Build::Ready(path)),
-        _ if stderr.trim().is_empty() => Ok(Build::CargoFailed(format!(
-            "cargo failed ({status}); its messages are above"
-        ))),
+        _ if stderr.trim().is_empty() => {
+            Ok(Build::CargoFailed(format!("cargo failed ({status}); its messages are above")))
+        }
         _ => Ok(Build::CargoFailed(stderr.trim().to_owned())),
     }
 }

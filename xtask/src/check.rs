@@ -34,10 +34,7 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
                 println!("{} {error:#}\n", style.red("✘"));
                 println!(
                     "  The lab's lab.toml must be fixed before its tests can run. If you did not edit it, `git checkout -- {}` restores it.\n",
-                    dir.join("lab.toml")
-                        .strip_prefix(root)
-                        .unwrap_or(dir)
-                        .display()
+                    dir.join("lab.toml").strip_prefix(root).unwrap_or(dir).display()
                 );
                 Standing::Broken
             }
@@ -62,12 +59,7 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
 }
 
 fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> Standing {
-    eprintln!(
-        "{} {} ({})",
-        style.cyan("Building"),
-        lab.name,
-        lab.manifest.title
-    );
+    eprintln!("{} {} ({})", style.cyan("Building"), lab.name, lab.manifest.title);
     let options = BuildOptions {
         root,
         package: &lab.package,
@@ -76,26 +68,18 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> 
         show_progress: true,
         target_dir: None,
     };
-    let build = cargo::build_test(&options)
-        .unwrap_or_else(|error| Build::CargoFailed(format!("{error:#}")));
+    let build = cargo::build_test(&options).unwrap_or_else(|error| Build::CargoFailed(format!("{error:#}")));
     let binary = match build {
         Build::Ready(binary) => binary,
         Build::CompileError { first, count } => {
             print_header(lab, style, &style.red("does not compile"));
             println!("{first}\n");
-            let more = if count > 1 {
-                format!(" ({} more after it)", count - 1)
-            } else {
-                String::new()
-            };
+            let more = if count > 1 { format!(" ({} more after it)", count - 1) } else { String::new() };
             println!(
                 "  This is the first compiler error{more}. Fix it, then run `cargo xtask check {}` again.",
                 lab.number()
             );
-            println!(
-                "  Plain cargo shows them all: `cargo test -p {} --test lab --no-run`.\n",
-                lab.package
-            );
+            println!("  Plain cargo shows them all: `cargo test -p {} --test lab --no-run`.\n", lab.package);
             return Standing::Broken;
         }
         Build::CargoFailed(message) => {
@@ -112,19 +96,11 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> 
             return Standing::Broken;
         }
     };
-    let results = testrun::run_tests(
-        &binary,
-        &lab.dir,
-        &names,
-        lab.test_timeout(),
-        testrun::default_jobs(),
-    );
+    let results = testrun::run_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs());
     let standing = report(lab, &results, style);
     match &standing {
         Standing::FailingAt(i) => {
-            progress
-                .first_failing_step
-                .insert(lab.name.clone(), lab.manifest.steps[*i].id.clone());
+            progress.first_failing_step.insert(lab.name.clone(), lab.manifest.steps[*i].id.clone());
         }
         _ => {
             progress.first_failing_step.remove(&lab.name);
@@ -134,12 +110,7 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> 
 }
 
 fn print_header(lab: &Lab, style: &Style, status: &str) {
-    println!(
-        "\n{} {}  {}",
-        style.bold(&lab.name),
-        lab.manifest.title,
-        status
-    );
+    println!("\n{} {}  {}", style.bold(&lab.name), lab.manifest.title, status);
 }
 
 /// Prints the step table and, for the first failing step, what to do next.
@@ -163,9 +134,8 @@ fn report(lab: &Lab, results: &[TestResult], style: &Style) -> Standing {
     };
     print_header(lab, style, &status);
 
-    let first_failing = per_step
-        .iter()
-        .position(|tests| tests.is_empty() || tests.iter().any(|t| !t.passed()));
+    let first_failing =
+        per_step.iter().position(|tests| tests.is_empty() || tests.iter().any(|t| !t.passed()));
     let width = steps.iter().map(|s| s.title.len()).max().unwrap_or(0);
     for (i, (step, tests)) in steps.iter().zip(&per_step).enumerate() {
         let ok = tests.iter().filter(|t| t.passed()).count();
@@ -178,11 +148,7 @@ fn report(lab: &Lab, results: &[TestResult], style: &Style) -> Standing {
         } else {
             style.dim("·")
         };
-        let here = if Some(i) == first_failing {
-            style.yellow("  ← you are here")
-        } else {
-            String::new()
-        };
+        let here = if Some(i) == first_failing { style.yellow("  ← you are here") } else { String::new() };
         println!(
             "  {mark} {:>2}  {:<width$}  {ok:>2}/{:<2} {}{here}",
             i + 1,
@@ -195,11 +161,7 @@ fn report(lab: &Lab, results: &[TestResult], style: &Style) -> Standing {
         println!(
             "  {} tests in no step of lab.toml: {}",
             style.yellow("!"),
-            unassigned
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            unassigned.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
     println!();
@@ -227,27 +189,13 @@ fn report(lab: &Lab, results: &[TestResult], style: &Style) -> Standing {
             step.tests
         ),
     }
-    println!(
-        "  {}  book/{}   (cargo xtask book --open)",
-        style.bold("Read:"),
-        step.section
-    );
-    println!(
-        "  {}  cargo xtask hint {} {}\n",
-        style.bold("Hint:"),
-        lab.number(),
-        i + 1
-    );
+    println!("  {}  book/{}   (cargo xtask book --open)", style.bold("Read:"), step.section);
+    println!("  {}  cargo xtask hint {} {}\n", style.bold("Hint:"), lab.number(), i + 1);
     Standing::FailingAt(i)
 }
 
 fn print_failure(lab: &Lab, step: usize, failing: &TestResult, style: &Style) {
-    println!(
-        "  {} step {}: {}",
-        style.red("First failing test,"),
-        step + 1,
-        style.bold(&failing.name)
-    );
+    println!("  {} step {}: {}", style.red("First failing test,"), step + 1, style.bold(&failing.name));
     let message = match &failing.outcome {
         Outcome::TimedOut => format!(
             "It was still running after {} s and was stopped: a probable deadlock, an infinite loop, \
@@ -256,9 +204,9 @@ fn print_failure(lab: &Lab, step: usize, failing: &TestResult, style: &Style) {
             lab.test_timeout().as_secs()
         ),
         Outcome::Crashed(how) => format!("The test process crashed: {how}."),
-        Outcome::Failed | Outcome::Passed => failing.panic_message().unwrap_or_else(|| {
-            "It failed without a panic message; its output is below.".to_owned()
-        }),
+        Outcome::Failed | Outcome::Passed => failing
+            .panic_message()
+            .unwrap_or_else(|| "It failed without a panic message; its output is below.".to_owned()),
     };
     println!();
     for line in message.lines() {
@@ -268,9 +216,7 @@ fn print_failure(lab: &Lab, step: usize, failing: &TestResult, style: &Style) {
     if let Some(cut) = testrun::bytes_cut(&failing.output) {
         println!(
             "    {}\n",
-            style.dim(&format!(
-                "(the test printed too much: {cut} bytes of its output were cut)"
-            ))
+            style.dim(&format!("(the test printed too much: {cut} bytes of its output were cut)"))
         );
     }
     if failing.panic_message().is_none() && !failing.output.trim().is_empty() {

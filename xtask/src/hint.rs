@@ -37,11 +37,7 @@ pub fn run(
     let index = match step_query {
         Some(query) => lab.find_step(query)?,
         // Where the last check stopped; step 1 if there was none.
-        None => progress
-            .first_failing_step
-            .get(&lab.name)
-            .and_then(|id| lab.find_step(id).ok())
-            .unwrap_or(0),
+        None => progress.first_failing_step.get(&lab.name).and_then(|id| lab.find_step(id).ok()).unwrap_or(0),
     };
     let step = &lab.manifest.steps[index];
     let key = format!("{}/{}", lab.name, step.id);
@@ -71,19 +67,10 @@ pub fn run(
         return Ok(true);
     }
     for (tier, hint) in step.hints.iter().enumerate().take(now) {
-        println!(
-            "  {} {hint}\n",
-            style.cyan(&format!("Hint {}/{total}:", tier + 1))
-        );
+        println!("  {} {hint}\n", style.cyan(&format!("Hint {}/{total}:", tier + 1)));
     }
     if now < total {
-        println!(
-            "  {}",
-            style.dim(&format!(
-                "Run the same command again for hint {}/{total}.",
-                now + 1
-            ))
-        );
+        println!("  {}", style.dim(&format!("Run the same command again for hint {}/{total}.", now + 1)));
     } else {
         println!(
             "  {}",

@@ -65,17 +65,15 @@ impl Lab {
     }
 
     pub fn test_timeout(&self) -> Duration {
-        self.manifest
-            .test_timeout_secs
-            .map_or(DEFAULT_TEST_TIMEOUT, Duration::from_secs)
+        self.manifest.test_timeout_secs.map_or(DEFAULT_TEST_TIMEOUT, Duration::from_secs)
     }
 
     /// The step a test belongs to, by its module path.
     pub fn step_of(&self, test: &str) -> Option<usize> {
-        self.manifest.steps.iter().position(|s| {
-            test.strip_prefix(&s.tests)
-                .is_some_and(|rest| rest.starts_with("::"))
-        })
+        self.manifest
+            .steps
+            .iter()
+            .position(|s| test.strip_prefix(&s.tests).is_some_and(|rest| rest.starts_with("::")))
     }
 
     /// Finds a step by number (`3`) or id (`routes`).
@@ -88,16 +86,9 @@ impl Lab {
         } else if let Some(i) = steps.iter().position(|s| s.id == query || s.tests == query) {
             return Ok(i);
         }
-        let known: Vec<String> = steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| format!("{} ({})", i + 1, s.id))
-            .collect();
-        bail!(
-            "lab {} has no step {query:?}; its steps are: {}",
-            self.name,
-            known.join(", ")
-        )
+        let known: Vec<String> =
+            steps.iter().enumerate().map(|(i, s)| format!("{} ({})", i + 1, s.id)).collect();
+        bail!("lab {} has no step {query:?}; its steps are: {}", self.name, known.join(", "))
     }
 }
 
@@ -109,15 +100,10 @@ fn number_of(name: &str) -> &str {
 pub fn lab_dirs(root: &Path) -> Result<Vec<PathBuf>> {
     let labs = root.join("labs");
     let entries = fs::read_dir(&labs).with_context(|| {
-        format!(
-            "cannot read {}: run the runner from the workbook's folder",
-            labs.display()
-        )
+        format!("cannot read {}: run the runner from the workbook's folder", labs.display())
     })?;
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("lab.toml").is_file())
-        .collect();
+    let mut dirs: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("lab.toml").is_file()).collect();
     dirs.sort();
     Ok(dirs)
 }
@@ -125,19 +111,13 @@ pub fn lab_dirs(root: &Path) -> Result<Vec<PathBuf>> {
 /// Resolves what a learner typed (`01-frameworks`, `01`, `1`, `frameworks`) to a lab folder.
 pub fn resolve(root: &Path, query: &str) -> Result<PathBuf> {
     let dirs = lab_dirs(root)?;
-    let name = |p: &PathBuf| {
-        p.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
+    let name = |p: &PathBuf| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let query_number = query.parse::<u32>().ok();
     let found = dirs.iter().find(|d| {
         let name = name(d);
         let number = number_of(&name);
         name == query
-            || name
-                .split_once('-')
-                .is_some_and(|(_, short)| short == query)
+            || name.split_once('-').is_some_and(|(_, short)| short == query)
             || (query_number.is_some() && number.parse::<u32>().ok() == query_number)
     });
     match found {
@@ -146,11 +126,7 @@ pub fn resolve(root: &Path, query: &str) -> Result<PathBuf> {
             let names: Vec<String> = dirs.iter().map(name).collect();
             bail!(
                 "there is no lab {query:?}. The labs are: {}.\nName one by folder, number or short name, e.g. `cargo xtask check 01`.",
-                if names.is_empty() {
-                    "(none found under labs/)".to_owned()
-                } else {
-                    names.join(", ")
-                }
+                if names.is_empty() { "(none found under labs/)".to_owned() } else { names.join(", ") }
             )
         }
     }
@@ -158,25 +134,16 @@ pub fn resolve(root: &Path, query: &str) -> Result<PathBuf> {
 
 /// Reads and checks a lab folder: its `lab.toml` and its package name.
 pub fn load(dir: &Path) -> Result<Lab> {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let manifest_path = dir.join("lab.toml");
     let text = fs::read_to_string(&manifest_path)
         .with_context(|| format!("cannot read {}", manifest_path.display()))?;
-    let manifest: Manifest = toml::from_str(&text).map_err(|e| {
-        anyhow::anyhow!("{} is not a valid lab.toml:\n{e}", manifest_path.display())
-    })?;
+    let manifest: Manifest = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a valid lab.toml:\n{e}", manifest_path.display()))?;
     check_manifest(&manifest)
         .with_context(|| format!("{} is not a valid lab.toml", manifest_path.display()))?;
     let package = package_name(&dir.join("Cargo.toml"))?;
-    Ok(Lab {
-        name,
-        dir: dir.to_owned(),
-        package,
-        manifest,
-    })
+    Ok(Lab { name, dir: dir.to_owned(), package, manifest })
 }
 
 /// The rules serde cannot express.
@@ -192,16 +159,10 @@ fn check_manifest(manifest: &Manifest) -> Result<()> {
             bail!("field `steps[{n}].id`: the id {:?} is used twice", step.id);
         }
         if !modules.insert(&step.tests) {
-            bail!(
-                "field `steps[{n}].tests`: the test module {:?} is used twice",
-                step.tests
-            );
+            bail!("field `steps[{n}].tests`: the test module {:?} is used twice", step.tests);
         }
         if step.tests.is_empty() || step.tests.contains(char::is_whitespace) {
-            bail!(
-                "field `steps[{n}].tests`: {:?} is not a test module name",
-                step.tests
-            );
+            bail!("field `steps[{n}].tests`: {:?} is not a test module name", step.tests);
         }
         if step.hints.is_empty() {
             bail!("field `steps[{n}].hints`: give at least one hint");
@@ -212,10 +173,10 @@ fn check_manifest(manifest: &Manifest) -> Result<()> {
 
 /// The `[package] name` of a Cargo manifest.
 pub fn package_name(cargo_toml: &Path) -> Result<String> {
-    let text = fs::read_to_string(cargo_toml)
-        .with_context(|| format!("cannot read {}", cargo_toml.display()))?;
-    let table: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("{} is not valid TOML", cargo_toml.display()))?;
+    let text =
+        fs::read_to_string(cargo_toml).with_context(|| format!("cannot read {}", cargo_toml.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", cargo_toml.display()))?;
     table
         .get("package")
         .and_then(|p| p.get("name"))

@@ -18,14 +18,8 @@ pub fn run(root: &Path, query: &str, runs: usize, style: &Style) -> Result<bool>
     let edited = lab.dir.join("src").join("lib.rs");
     let commands: [(&str, Vec<&str>); 3] = [
         ("cargo xtask check", vec!["xtask", "check", lab.number()]),
-        (
-            "cargo test -p (whole package)",
-            vec!["test", "--package", &lab.package],
-        ),
-        (
-            "cargo test -p --test lab",
-            vec!["test", "--package", &lab.package, "--test", "lab"],
-        ),
+        ("cargo test -p (whole package)", vec!["test", "--package", &lab.package]),
+        ("cargo test -p --test lab", vec!["test", "--package", &lab.package, "--test", "lab"]),
     ];
     println!(
         "Timing the loop on {}: touch {}, then run each command; {runs} runs each, in turn, after one warm-up.",
@@ -70,12 +64,9 @@ pub fn run(root: &Path, query: &str, runs: usize, style: &Style) -> Result<bool>
 
 /// Marks a file as changed without changing it, as saving it in an editor would.
 fn touch(path: &Path) -> Result<()> {
-    let file = File::options()
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    file.set_modified(SystemTime::now())
-        .with_context(|| format!("cannot touch {}", path.display()))
+    let file =
+        File::options().append(true).open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    file.set_modified(SystemTime::now()).with_context(|| format!("cannot touch {}", path.display()))
 }
 
 fn median(times: &mut [Duration]) -> Duration {

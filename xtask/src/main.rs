@@ -22,10 +22,7 @@ use clap::{Parser, Subcommand};
 use crate::style::Style;
 
 #[derive(Parser)]
-#[command(
-    name = "cargo xtask",
-    about = "The workbook's runner: check your labs, get hints, read the book."
-)]
+#[command(name = "cargo xtask", about = "The workbook's runner: check your labs, get hints, read the book.")]
 struct Cli {
     /// The workbook's root folder (default: the one this runner was built from).
     #[arg(long, global = true, hide = true)]
@@ -79,18 +76,9 @@ fn main() -> ExitCode {
     let style = Style::detect();
     let result = match cli.command {
         Command::Check { lab } => check::run(&root, lab.as_deref(), &style),
-        Command::Hint {
-            lab,
-            step,
-            all,
-            reset,
-        } => hint::run(
-            &root,
-            &lab,
-            step.as_deref(),
-            hint::Reveal::from_flags(all, reset),
-            &style,
-        ),
+        Command::Hint { lab, step, all, reset } => {
+            hint::run(&root, &lab, step.as_deref(), hint::Reveal::from_flags(all, reset), &style)
+        }
         Command::Book { open } => book::run(&root, open, &style),
         Command::Verify => verify::run(&root, &style),
         Command::LoopBench { lab, runs } => loop_bench::run(&root, &lab, runs, &style),
@@ -108,8 +96,5 @@ fn main() -> ExitCode {
 /// The workspace root: the folder above this crate's manifest.
 fn default_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest_dir)
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
 }

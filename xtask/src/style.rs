@@ -10,9 +10,7 @@ impl Style {
     pub fn detect() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        Self {
-            color: std::io::stdout().is_terminal() && !no_color && !dumb,
-        }
+        Self { color: std::io::stdout().is_terminal() && !no_color && !dumb }
     }
 
     pub fn color(&self) -> bool {
@@ -20,11 +18,7 @@ impl Style {
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
 
     pub fn bold(&self, text: &str) -> String {

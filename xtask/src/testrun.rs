@@ -52,11 +52,7 @@ pub fn list_tests(binary: &Path) -> Result<Vec<String>> {
         .output()
         .with_context(|| format!("cannot run {}", binary.display()))?;
     if !output.status.success() {
-        bail!(
-            "{} --list failed: {}",
-            binary.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("{} --list failed: {}", binary.display(), String::from_utf8_lossy(&output.stderr));
     }
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -90,12 +86,7 @@ pub fn run_tests(
             });
         }
     });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
+    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
 }
 
 /// How many tests to run at once: one per core.
@@ -108,10 +99,7 @@ fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration) -> TestResult
         .args([name, "--exact", "--nocapture", "--test-threads", "1"])
         .current_dir(cwd)
         .env("CARGO_MANIFEST_DIR", cwd)
-        .env(
-            "RUST_BACKTRACE",
-            std::env::var("RUST_BACKTRACE").unwrap_or_else(|_| "0".into()),
-        )
+        .env("RUST_BACKTRACE", std::env::var("RUST_BACKTRACE").unwrap_or_else(|_| "0".into()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -126,24 +114,14 @@ fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration) -> TestResult
             };
         }
     };
-    let stdout = child
-        .stdout
-        .take()
-        .map(|s| thread::spawn(move || read_capped(s)));
-    let stderr = child
-        .stderr
-        .take()
-        .map(|s| thread::spawn(move || read_capped(s)));
+    let stdout = child.stdout.take().map(|s| thread::spawn(move || read_capped(s)));
+    let stderr = child.stderr.take().map(|s| thread::spawn(move || read_capped(s)));
     let outcome = wait_with_limit(&mut child, limit);
     let mut output = String::new();
     for reader in [stdout, stderr].into_iter().flatten() {
         output.push_str(&reader.join().unwrap_or_default());
     }
-    TestResult {
-        name: name.to_owned(),
-        outcome,
-        output,
-    }
+    TestResult { name: name.to_owned(), outcome, output }
 }
 
 fn wait_with_limit(child: &mut Child, limit: Duration) -> Outcome {
@@ -219,9 +197,7 @@ fn read_capped(mut stream: impl Read) -> String {
     }
     let mut text = String::from_utf8_lossy(&head).into_owned();
     if dropped > 0 {
-        text.push_str(&format!(
-            "\n[... {dropped} bytes of output cut by the runner ...]\n"
-        ));
+        text.push_str(&format!("\n[... {dropped} bytes of output cut by the runner ...]\n"));
     }
     text.push_str(&String::from_utf8_lossy(tail.make_contiguous()));
     text
@@ -239,9 +215,7 @@ pub fn panic_message(output: &str) -> Option<String> {
     let start = output.rfind("thread '")?;
     let rest = &output[start..];
     let (header, body) = rest.split_once('\n').unwrap_or((rest, ""));
-    let location = header
-        .split_once(" panicked at ")
-        .map(|(_, at)| at.trim_end_matches(':').to_owned());
+    let location = header.split_once(" panicked at ").map(|(_, at)| at.trim_end_matches(':').to_owned());
     let message: Vec<&str> = body
         .lines()
         .take_while(|l| {
@@ -276,14 +250,7 @@ mod tests {
         flood.extend_from_slice(b"the panic at the end");
         let text = read_capped(&flood[..]);
         assert!(text.len() < OUTPUT_CAP + 100, "kept {} bytes", text.len());
-        assert!(
-            text.ends_with("the panic at the end"),
-            "the end of the output survives"
-        );
-        assert_eq!(
-            bytes_cut(&text),
-            Some(OUTPUT_CAP * 2 + 20),
-            "the cut is announced"
-        );
+        assert!(text.ends_with("the panic at the end"), "the end of the output survives");
+        assert_eq!(bytes_cut(&text), Some(OUTPUT_CAP * 2 + 20), "the cut is announced");
     }
 }

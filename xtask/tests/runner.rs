@@ -16,12 +16,8 @@ struct Run {
 
 /// Copies `fixtures/<name>` to a scratch folder of its own for the test `test`.
 fn workbook(name: &str, test: &str) -> PathBuf {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let to = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("fixtures")
-        .join(test);
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let to = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures").join(test);
     if to.exists() {
         fs::remove_dir_all(&to).unwrap_or_else(|e| panic!("cannot clear {}: {e}", to.display()));
     }
@@ -31,9 +27,8 @@ fn workbook(name: &str, test: &str) -> PathBuf {
 
 fn copy(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
-    for entry in fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", from.display()))
-        .flatten()
+    for entry in
+        fs::read_dir(from).unwrap_or_else(|e| panic!("cannot read {}: {e}", from.display())).flatten()
     {
         let path = entry.path();
         if path.is_dir() {
@@ -110,32 +105,17 @@ fn a_partial_lab_points_at_its_first_failing_step() {
         .says("book/demo.md#second")
         .says("cargo xtask hint 01 2");
     assert_eq!(run.code, Some(1));
-    assert_eq!(
-        snapshot(&root.join("labs")),
-        labs_before,
-        "check must never write into labs/"
-    );
+    assert_eq!(snapshot(&root.join("labs")), labs_before, "check must never write into labs/");
 }
 
 #[test]
 fn hints_come_one_tier_at_a_time_for_the_failing_step() {
-    let root = workbook(
-        "partial",
-        "hints_come_one_tier_at_a_time_for_the_failing_step",
-    );
+    let root = workbook("partial", "hints_come_one_tier_at_a_time_for_the_failing_step");
     xtask(&root, &["check", "01"]);
     let first = xtask(&root, &["hint", "01"]);
-    first
-        .says("step 2")
-        .says("Hint 1/2: Gentle hint for step 2.");
-    assert!(
-        !first.stdout.contains("Stronger"),
-        "only the first tier is shown first:\n{}",
-        first.stdout
-    );
-    xtask(&root, &["hint", "01"])
-        .says("Hint 2/2: Stronger hint for step 2.")
-        .says("last hint");
+    first.says("step 2").says("Hint 1/2: Gentle hint for step 2.");
+    assert!(!first.stdout.contains("Stronger"), "only the first tier is shown first:\n{}", first.stdout);
+    xtask(&root, &["hint", "01"]).says("Hint 2/2: Stronger hint for step 2.").says("last hint");
     xtask(&root, &["hint", "01", "first", "--all"]).says("Hint 2/2: Stronger hint for step 1.");
 }
 
@@ -156,42 +136,25 @@ fn a_lab_that_does_not_compile_shows_the_first_error_and_the_others_still_run() 
 
 #[test]
 fn a_hanging_test_is_stopped_and_called_a_probable_deadlock() {
-    let root = workbook(
-        "hang",
-        "a_hanging_test_is_stopped_and_called_a_probable_deadlock",
-    );
+    let root = workbook("hang", "a_hanging_test_is_stopped_and_called_a_probable_deadlock");
     let run = xtask(&root, &["check", "01"]);
-    run.says("step2::waits_forever")
-        .says("probable deadlock")
-        .says("cargo xtask hint 01 2");
+    run.says("step2::waits_forever").says("probable deadlock").says("cargo xtask hint 01 2");
     assert_eq!(run.code, Some(1));
     // One second of limit plus a build: far from the forever the test asks for.
-    assert!(
-        run.took < Duration::from_secs(60),
-        "check took {:?}",
-        run.took
-    );
+    assert!(run.took < Duration::from_secs(60), "check took {:?}", run.took);
 }
 
 #[test]
 fn a_test_that_prints_megabytes_is_cut() {
     let root = workbook("flood", "a_test_that_prints_megabytes_is_cut");
     let run = xtask(&root, &["check", "01"]);
-    run.says("the flood is over")
-        .says("bytes of its output were cut");
-    assert!(
-        run.stdout.len() < 64 * 1024,
-        "the runner printed {} bytes",
-        run.stdout.len()
-    );
+    run.says("the flood is over").says("bytes of its output were cut");
+    assert!(run.stdout.len() < 64 * 1024, "the runner printed {} bytes", run.stdout.len());
 }
 
 #[test]
 fn a_broken_lab_toml_names_the_file_and_the_field() {
-    let root = workbook(
-        "bad-manifest",
-        "a_broken_lab_toml_names_the_file_and_the_field",
-    );
+    let root = workbook("bad-manifest", "a_broken_lab_toml_names_the_file_and_the_field");
     let run = xtask(&root, &["check"]);
     run.says("labs/01-typo/lab.toml").says("minutes");
     assert_ne!(run.code, Some(0));

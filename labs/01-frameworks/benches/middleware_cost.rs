@@ -40,32 +40,18 @@ fn routers() -> Vec<(&'static str, Router)> {
         ),
         ("trace", health().layer(TraceLayer::new_for_http())),
         ("catch panic", health().layer(CatchPanicLayer::new())),
-        (
-            "timeout",
-            health().layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                timeout,
-            )),
-        ),
-        (
-            "body limit",
-            health().layer(RequestBodyLimitLayer::new(64 * 1024)),
-        ),
+        ("timeout", health().layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))),
+        ("body limit", health().layer(RequestBodyLimitLayer::new(64 * 1024))),
         (
             "concurrency limit + load shed",
             health().layer(
                 ServiceBuilder::new()
-                    .layer(HandleErrorLayer::new(|_: BoxError| async {
-                        StatusCode::SERVICE_UNAVAILABLE
-                    }))
+                    .layer(HandleErrorLayer::new(|_: BoxError| async { StatusCode::SERVICE_UNAVAILABLE }))
                     .load_shed()
                     .layer(GlobalConcurrencyLimitLayer::new(512)),
             ),
         ),
-        (
-            "whole stack (with_middleware)",
-            with_middleware(health(), &HttpConfig::default()),
-        ),
+        ("whole stack (with_middleware)", with_middleware(health(), &HttpConfig::default())),
     ]
 }
 // ANCHOR_END: layers
@@ -79,9 +65,7 @@ fn middleware_cost(c: &mut Criterion) {
     for (name, router) in routers() {
         group.bench_function(name, |b| {
             b.to_async(&runtime).iter(|| {
-                let request = Request::get("/health")
-                    .body(Body::empty())
-                    .unwrap_or_default();
+                let request = Request::get("/health").body(Body::empty()).unwrap_or_default();
                 router.clone().oneshot(request)
             });
         });

@@ -31,11 +31,7 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self {
-            request_timeout: Duration::from_secs(10),
-            body_limit_bytes: 64 * 1024,
-            max_in_flight: 512,
-        }
+        Self { request_timeout: Duration::from_secs(10), body_limit_bytes: 64 * 1024, max_in_flight: 512 }
     }
 }
 

@@ -47,10 +47,7 @@ impl InMemoryTasks {
     /// never be held across an `.await` (there is none here). A poisoned lock means a
     /// thread panicked mid-update: report it instead of trusting half-written data.
     fn with_tasks<T>(&self, f: impl FnOnce(&mut Tasks) -> T) -> Result<T, StoreError> {
-        let mut tasks = self
-            .inner
-            .lock()
-            .map_err(|_| StoreError("a previous writer panicked".into()))?;
+        let mut tasks = self.inner.lock().map_err(|_| StoreError("a previous writer panicked".into()))?;
         Ok(f(&mut tasks))
     }
 }
@@ -71,9 +68,7 @@ impl TaskRepository for InMemoryTasks {
     }
 
     fn delete(&self, id: TaskId) -> Result<bool, StoreError> {
-        todo!(
-            "step 2: remove the task; say whether there was one. Read book/01-frameworks/state.md"
-        )
+        todo!("step 2: remove the task; say whether there was one. Read book/01-frameworks/state.md")
     }
 }
 // ANCHOR_END: in_memory

@@ -63,16 +63,12 @@ fn resolve(page: &Path, include: &str) -> Result<(), String> {
         return Ok(());
     };
     let has = |marker: &str| {
-        text.lines()
-            .any(|l| l.trim_start().trim_start_matches("//").trim() == format!("{marker}: {name}"))
+        text.lines().any(|l| l.trim_start().trim_start_matches("//").trim() == format!("{marker}: {name}"))
     };
     if has("ANCHOR") && has("ANCHOR_END") {
         Ok(())
     } else {
-        Err(format!(
-            "{} has no `ANCHOR: {name}` … `ANCHOR_END: {name}` pair",
-            file.display()
-        ))
+        Err(format!("{} has no `ANCHOR: {name}` … `ANCHOR_END: {name}` pair", file.display()))
     }
 }
 
@@ -98,19 +94,14 @@ pub fn builds_with_search(root: &Path) -> Verdict {
 /// come in tiers, and the chapter links the lab's folder.
 pub fn lab_is_documented(root: &Path, lab: &Lab) -> Verdict {
     let book = root.join("book");
-    let summary = fs::read_to_string(book.join("SUMMARY.md"))
-        .map_err(|_| "book/SUMMARY.md is missing".to_owned())?;
+    let summary =
+        fs::read_to_string(book.join("SUMMARY.md")).map_err(|_| "book/SUMMARY.md is missing".to_owned())?;
     let mut problems = Vec::new();
     let chapter = &lab.manifest.chapter;
     match fs::read_to_string(book.join(chapter)) {
         Ok(text) if text.contains(&format!("labs/{}", lab.name)) => {}
-        Ok(_) => problems.push(format!(
-            "the chapter book/{chapter} never mentions labs/{}",
-            lab.name
-        )),
-        Err(_) => problems.push(format!(
-            "lab.toml names the chapter book/{chapter}, which does not exist"
-        )),
+        Ok(_) => problems.push(format!("the chapter book/{chapter} never mentions labs/{}", lab.name)),
+        Err(_) => problems.push(format!("lab.toml names the chapter book/{chapter}, which does not exist")),
     }
     if !summary.contains(&format!("({chapter})")) {
         problems.push(format!("book/SUMMARY.md does not list {chapter}"));
@@ -124,22 +115,17 @@ pub fn lab_is_documented(root: &Path, lab: &Lab) -> Verdict {
                 step.hints.len()
             ));
         }
-        let (page, anchor) = step
-            .section
-            .split_once('#')
-            .map_or((step.section.as_str(), None), |(p, a)| (p, Some(a)));
+        let (page, anchor) =
+            step.section.split_once('#').map_or((step.section.as_str(), None), |(p, a)| (p, Some(a)));
         match fs::read_to_string(book.join(page)) {
             Ok(text) => {
                 if let Some(anchor) = anchor.filter(|a| !headings(&text).iter().any(|h| h == a)) {
-                    problems.push(format!(
-                        "step {n}: book/{page} has no heading with the id #{anchor}"
-                    ));
+                    problems.push(format!("step {n}: book/{page} has no heading with the id #{anchor}"));
                 }
             }
-            Err(_) => problems.push(format!(
-                "step {n} ({}): its section book/{page} does not exist",
-                step.id
-            )),
+            Err(_) => {
+                problems.push(format!("step {n} ({}): its section book/{page} does not exist", step.id))
+            }
         }
         if !summary.contains(&format!("({page})")) {
             problems.push(format!("step {n}: book/SUMMARY.md does not list {page}"));
@@ -194,8 +180,7 @@ mod tests {
 
     #[test]
     fn finds_includes_with_and_without_anchors() {
-        let text =
-            "a\n{{#include ../x.rs:stack}}\nb {{#include y.rs}} {{#rustdoc_include z.rs:1:5}}";
+        let text = "a\n{{#include ../x.rs:stack}}\nb {{#include y.rs}} {{#rustdoc_include z.rs:1:5}}";
         assert_eq!(includes(text), ["../x.rs:stack", "y.rs", "z.rs:1:5"]);
     }
 

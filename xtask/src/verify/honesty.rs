@@ -16,7 +16,8 @@ pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     let solution = build(root, &solution_package)?;
     let starter_tests = testrun::list_tests(&starter).map_err(|e| format!("{e:#}"))?;
     let solution_tests = testrun::list_tests(&solution).map_err(|e| format!("{e:#}"))?;
-    if starter_tests != solution_tests {
+    let solution_names: Vec<&str> = solution_tests.iter().map(|t| as_lab_test(t)).collect();
+    if starter_tests != solution_names {
         return Err(format!(
             "the starter and the solution do not run the same tests: does solutions/{}/tests/lab.rs include the lab's tests/lab/main.rs?",
             lab.name
@@ -25,22 +26,14 @@ pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     check_steps_cover_tests(lab, &starter_tests)?;
 
     let jobs = testrun::default_jobs();
-    let on_starter =
-        testrun::run_tests(&starter, &lab.dir, &starter_tests, lab.test_timeout(), jobs);
-    let on_solution = testrun::run_tests(
-        &solution,
-        solution_dir,
-        &solution_tests,
-        lab.test_timeout(),
-        jobs,
-    );
+    let on_starter = testrun::run_tests(&starter, &lab.dir, &starter_tests, lab.test_timeout(), jobs);
+    let on_solution = testrun::run_tests(&solution, solution_dir, &solution_tests, lab.test_timeout(), jobs);
     let mut problems = Vec::new();
     for result in &on_starter {
         match result.outcome {
-            Outcome::Passed => problems.push(format!(
-                "{} passes on the starter: it teaches nothing",
-                result.name
-            )),
+            Outcome::Passed => {
+                problems.push(format!("{} passes on the starter: it teaches nothing", result.name))
+            }
             Outcome::TimedOut => problems.push(format!(
                 "{} hangs on the starter: make it fail fast (a todo!() should panic, not block)",
                 result.name
@@ -50,29 +43,21 @@ pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     }
     for result in &on_solution {
         if !result.passed() {
-            problems.push(format!(
-                "{} fails on the solution: {}",
-                result.name,
-                why(result)
-            ));
+            problems.push(format!("{} fails on the solution: {}", result.name, why(result)));
         }
     }
-    if problems.is_empty() {
-        Ok(format!("{} tests", starter_tests.len()))
-    } else {
-        Err(problems.join("\n"))
-    }
+    if problems.is_empty() { Ok(format!("{} tests", starter_tests.len())) } else { Err(problems.join("\n")) }
+}
+
+/// The solution's `tests/lab.rs` mounts the lab's tests as `mod lab`, so its test
+/// `lab::step1_x::y` is the lab's `step1_x::y`.
+pub fn as_lab_test(solution_test: &str) -> &str {
+    solution_test.strip_prefix("lab::").unwrap_or(solution_test)
 }
 
 fn build(root: &Path, package: &str) -> Result<std::path::PathBuf, String> {
-    let options = BuildOptions {
-        root,
-        package,
-        test: "lab",
-        color: false,
-        show_progress: true,
-        target_dir: None,
-    };
+    let options =
+        BuildOptions { root, package, test: "lab", color: false, show_progress: true, target_dir: None };
     match cargo::build_test(&options).map_err(|e| format!("{e:#}"))? {
         Build::Ready(binary) => Ok(binary),
         Build::CompileError { first, .. } => Err(format!("{package} does not compile:\n{first}")),
@@ -96,19 +81,13 @@ fn check_steps_cover_tests(lab: &Lab, tests: &[String]) -> Result<(), String> {
     for test in tests.iter().filter(|t| lab.step_of(t).is_none()) {
         problems.push(format!("{test} belongs to no step of lab.toml"));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
 }
 
 pub fn why(result: &TestResult) -> String {
     match &result.outcome {
         Outcome::TimedOut => "it timed out".to_owned(),
         Outcome::Crashed(how) => how.clone(),
-        _ => result
-            .panic_message()
-            .unwrap_or_else(|| "no panic message".to_owned()),
+        _ => result.panic_message().unwrap_or_else(|| "no panic message".to_owned()),
     }
 }

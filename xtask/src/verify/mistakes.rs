@@ -16,6 +16,7 @@ use crate::progress::state_dir;
 use crate::testrun::{self, Outcome};
 
 use super::Verdict;
+use super::honesty::as_lab_test;
 
 /// What a patch's header says about it.
 struct Mistake {
@@ -31,42 +32,26 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
             lab.name
         ));
     }
-    let package =
-        lab::package_name(&solution_dir.join("Cargo.toml")).map_err(|e| format!("{e:#}"))?;
+    let package = lab::package_name(&solution_dir.join("Cargo.toml")).map_err(|e| format!("{e:#}"))?;
     let scratch = state_dir(root).join("mistakes");
     copy_workspace(root, &scratch)?;
     let solution_in_scratch = scratch.join("solutions").join(&lab.name);
 
     let mut problems = Vec::new();
     for mistake in &mistakes {
-        let name = mistake
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = mistake.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Start every mistake from the pristine solution.
         copy_dir(solution_dir, &solution_in_scratch)?;
         if let Err(why) = caught(root, &scratch, &package, lab, mistake) {
             problems.push(format!("{name}: {why}"));
         }
     }
-    if problems.is_empty() {
-        Ok(format!("{} mistakes", mistakes.len()))
-    } else {
-        Err(problems.join("\n"))
-    }
+    if problems.is_empty() { Ok(format!("{} mistakes", mistakes.len())) } else { Err(problems.join("\n")) }
 }
 
-fn caught(
-    root: &Path,
-    scratch: &Path,
-    package: &str,
-    lab: &Lab,
-    mistake: &Mistake,
-) -> Result<(), String> {
+fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mistake) -> Result<(), String> {
     apply(scratch, &mistake.path)?;
-    let target_dir =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     // The copy shares the real target folder: cargo locks it, and the copy's crates
     // have other paths, so their artifacts never overwrite the real ones.
     let options = BuildOptions {
@@ -86,24 +71,15 @@ fn caught(
         Build::CargoFailed(message) => return Err(format!("cargo failed:\n{message}")),
     };
     let tests = testrun::list_tests(&binary).map_err(|e| format!("{e:#}"))?;
-    if !tests.contains(&mistake.caught_by) {
-        return Err(format!(
-            "its header names the test {:?}, which does not exist",
-            mistake.caught_by
-        ));
-    }
-    let result = testrun::run_tests(
-        &binary,
-        &scratch.join("solutions").join(&lab.name),
-        std::slice::from_ref(&mistake.caught_by),
-        lab.test_timeout(),
-        1,
-    );
+    let Some(test) = tests.iter().find(|t| as_lab_test(t) == mistake.caught_by) else {
+        return Err(format!("its header names the test {:?}, which does not exist", mistake.caught_by));
+    };
+    let cwd = scratch.join("solutions").join(&lab.name);
+    let result = testrun::run_tests(&binary, &cwd, std::slice::from_ref(test), lab.test_timeout(), 1);
     match result.first().map(|r| &r.outcome) {
-        Some(Outcome::Passed) => Err(format!(
-            "{} still passes: the test does not catch this mistake",
-            mistake.caught_by
-        )),
+        Some(Outcome::Passed) => {
+            Err(format!("{} still passes: the test does not catch this mistake", mistake.caught_by))
+        }
         Some(_) => Ok(()),
         None => Err("the test did not run".to_owned()),
     }
@@ -121,18 +97,15 @@ fn read_mistakes(dir: &Path) -> Result<Vec<Mistake>, String> {
     paths
         .into_iter()
         .map(|path| {
-            let text = fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text =
+                fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let caught_by = text
                 .lines()
                 .take_while(|l| !l.starts_with("diff --git"))
                 .find_map(|l| l.strip_prefix("Caught-by:"))
                 .map(|t| t.trim().to_owned())
                 .ok_or_else(|| {
-                    format!(
-                        "{} has no `Caught-by: <test path>` line in its header",
-                        path.display()
-                    )
+                    format!("{} has no `Caught-by: <test path>` line in its header", path.display())
                 })?;
             Ok(Mistake { path, caught_by })
         })
@@ -165,8 +138,7 @@ fn apply(dir: &Path, patch: &Path) -> Result<(), String> {
 /// Copies what a build needs (manifests, the lockfile, labs, solutions, the runner) into `scratch`.
 fn copy_workspace(root: &Path, scratch: &Path) -> Result<(), String> {
     if scratch.exists() {
-        fs::remove_dir_all(scratch)
-            .map_err(|e| format!("cannot clear {}: {e}", scratch.display()))?;
+        fs::remove_dir_all(scratch).map_err(|e| format!("cannot clear {}: {e}", scratch.display()))?;
     }
     for file in ["Cargo.toml", "Cargo.lock"] {
         let from = root.join(file);

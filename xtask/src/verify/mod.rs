@@ -33,11 +33,7 @@ impl Report<'_> {
         match verdict {
             Ok(detail) => {
                 self.passed += 1;
-                let detail = if detail.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {detail}")
-                };
+                let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
                 println!(
                     "{}  {name}{detail} {}",
                     self.style.green("ok  "),
@@ -61,31 +57,20 @@ impl Report<'_> {
 
 pub fn run(root: &Path, style: &Style) -> Result<bool> {
     let mut labs = Vec::new();
-    let mut report = Report {
-        style,
-        passed: 0,
-        failed: 0,
-    };
+    let mut report = Report { style, passed: 0, failed: 0 };
     for dir in lab::lab_dirs(root)? {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        report.run(&format!("{name}: lab.toml is valid"), || {
-            match lab::load(&dir) {
-                Ok(lab) => {
-                    labs.push(lab);
-                    Ok(String::new())
-                }
-                Err(error) => Err(format!("{error:#}")),
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        report.run(&format!("{name}: lab.toml is valid"), || match lab::load(&dir) {
+            Ok(lab) => {
+                labs.push(lab);
+                Ok(String::new())
             }
+            Err(error) => Err(format!("{error:#}")),
         });
     }
     let lab_packages: Vec<&str> = labs.iter().map(|l| l.package.as_str()).collect();
 
-    report.run("formatting (cargo fmt --check)", || {
-        cargo_succeeds(root, &["fmt", "--all", "--check"])
-    });
+    report.run("formatting (cargo fmt --check)", || cargo_succeeds(root, &["fmt", "--all", "--check"]));
     report.run("starters compile (cargo clippy on labs/)", || {
         let mut args = vec!["clippy", "--all-targets", "--quiet"];
         for package in &lab_packages {
@@ -93,17 +78,14 @@ pub fn run(root: &Path, style: &Style) -> Result<bool> {
         }
         cargo_succeeds(root, &args)
     });
-    report.run(
-        "solutions and runner are clippy-clean (-D warnings)",
-        || {
-            let mut args = vec!["clippy", "--workspace", "--all-targets", "--quiet"];
-            for package in &lab_packages {
-                args.extend(["--exclude", package]);
-            }
-            args.extend(["--", "-D", "warnings"]);
-            cargo_succeeds(root, &args)
-        },
-    );
+    report.run("solutions and runner are clippy-clean (-D warnings)", || {
+        let mut args = vec!["clippy", "--workspace", "--all-targets", "--quiet"];
+        for package in &lab_packages {
+            args.extend(["--exclude", package]);
+        }
+        args.extend(["--", "-D", "warnings"]);
+        cargo_succeeds(root, &args)
+    });
     report.run("the runner's own tests (cargo test -p xtask)", || {
         cargo_succeeds(root, &["test", "--package", "xtask", "--quiet"])
     });
@@ -119,46 +101,32 @@ pub fn run(root: &Path, style: &Style) -> Result<bool> {
         }
         cargo_succeeds(root, &args)
     });
-    report.run("book: every {{#include}} resolves, with its anchor", || {
-        book_checks::includes_resolve(root)
-    });
-    report.run("book: builds with a search index", || {
-        book_checks::builds_with_search(root)
-    });
+    report.run("book: every {{#include}} resolves, with its anchor", || book_checks::includes_resolve(root));
+    report.run("book: builds with a search index", || book_checks::builds_with_search(root));
 
     println!();
     let summary = format!("{} passed, {} failed", report.passed, report.failed);
-    println!(
-        "{}",
-        if report.failed == 0 {
-            style.green(&summary)
-        } else {
-            style.red(&summary)
-        }
-    );
+    println!("{}", if report.failed == 0 { style.green(&summary) } else { style.red(&summary) });
     Ok(report.failed == 0)
 }
 
 fn verify_lab(root: &Path, lab: &Lab, report: &mut Report<'_>) {
     let name = &lab.name;
-    report.run(
-        &format!("{name}: steps have hints and book sections, the chapter links the lab"),
-        || book_checks::lab_is_documented(root, lab),
-    );
+    report.run(&format!("{name}: steps have hints and book sections, the chapter links the lab"), || {
+        book_checks::lab_is_documented(root, lab)
+    });
     let Some(solution) = lab.solution_dir(root) else {
         report.run(&format!("{name}: has a reference solution"), || {
             Err(format!("no solutions/{name}/Cargo.toml"))
         });
         return;
     };
-    report.run(
-        &format!("{name}: every test fails on the starter and passes on the solution"),
-        || honesty::lab_is_honest(root, lab, &solution),
-    );
-    report.run(
-        &format!("{name}: every mistake is caught by the test it names"),
-        || mistakes::all_caught(root, lab, &solution),
-    );
+    report.run(&format!("{name}: every test fails on the starter and passes on the solution"), || {
+        honesty::lab_is_honest(root, lab, &solution)
+    });
+    report.run(&format!("{name}: every mistake is caught by the test it names"), || {
+        mistakes::all_caught(root, lab, &solution)
+    });
 }
 
 /// Runs cargo with `args` in `root`; its output is shown only when it fails.
@@ -173,11 +141,7 @@ fn cargo_succeeds(root: &Path, args: &[&str]) -> Verdict {
     }
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
-    Err(format!(
-        "`cargo {}` failed:\n{}",
-        args.join(" "),
-        last_lines(&text, 40)
-    ))
+    Err(format!("`cargo {}` failed:\n{}", args.join(" "), last_lines(&text, 40)))
 }
 
 /// The end of a long text: where cargo puts the error that matters.

@@ -7,9 +7,8 @@ const SECTION: &str = "The domain comes first (book/01-frameworks/domain.md)";
 
 #[test]
 fn title_is_trimmed() {
-    let title = TaskTitle::parse("  Buy milk \n").unwrap_or_else(|e| {
-        panic!("\"  Buy milk \\n\" is a valid title, got {e:?}. Read «{SECTION}».")
-    });
+    let title = TaskTitle::parse("  Buy milk \n")
+        .unwrap_or_else(|e| panic!("\"  Buy milk \\n\" is a valid title, got {e:?}. Read «{SECTION}»."));
     assert_eq!(
         title.as_str(),
         "Buy milk",
@@ -56,11 +55,7 @@ fn control_characters_are_rejected() {
 
 #[test]
 fn priority_accepts_known_words_in_any_case() {
-    let cases = [
-        ("low", Priority::Low),
-        ("Normal", Priority::Normal),
-        ("HIGH", Priority::High),
-    ];
+    let cases = [("low", Priority::Low), ("Normal", Priority::Normal), ("HIGH", Priority::High)];
     for (raw, expected) in cases {
         assert_eq!(
             Priority::parse(raw),
@@ -82,10 +77,7 @@ fn priority_rejects_unknown_words() {
 
 #[test]
 fn draft_reports_every_invalid_field_at_once() {
-    let draft = TaskDraft {
-        title: "   ".into(),
-        priority: Some("urgent".into()),
-    };
+    let draft = TaskDraft { title: "   ".into(), priority: Some("urgent".into()) };
     let errors = draft.validate().err().unwrap_or_else(|| {
         panic!("a blank title and an unknown priority must not validate. Read «{SECTION}».")
     });
@@ -99,10 +91,7 @@ fn draft_reports_every_invalid_field_at_once() {
 
 #[test]
 fn draft_without_priority_is_normal() {
-    let draft = TaskDraft {
-        title: "Water plants".into(),
-        priority: None,
-    };
+    let draft = TaskDraft { title: "Water plants".into(), priority: None };
     let task = draft
         .validate()
         .unwrap_or_else(|e| panic!("a title alone is a valid draft, got {e:?}. Read «{SECTION}»."));

@@ -14,10 +14,7 @@ const SECTION: &str = "Shared state and the repository (book/01-frameworks/state
 fn new_task(title: &str) -> NewTask {
     let title = TaskTitle::parse(title)
         .unwrap_or_else(|e| panic!("step 1 first: TaskTitle::parse({title:?}) failed with {e:?}"));
-    NewTask {
-        title,
-        priority: Priority::Normal,
-    }
+    NewTask { title, priority: Priority::Normal }
 }
 
 fn stored<T>(result: Result<T, frameworks::store::StoreError>) -> T {
@@ -32,34 +29,21 @@ fn insert_assigns_increasing_ids_from_one() {
         .map(|t| store.insert(new_task(t)).map(|task| task.id))
         .collect::<Result<_, _>>()
         .unwrap_or_else(|e| panic!("insert failed: {e}"));
-    assert_eq!(
-        ids,
-        [TaskId(1), TaskId(2), TaskId(3)],
-        "ids start at 1 and grow by one. Read «{SECTION}»."
-    );
+    assert_eq!(ids, [TaskId(1), TaskId(2), TaskId(3)], "ids start at 1 and grow by one. Read «{SECTION}».");
 }
 
 #[test]
 fn get_finds_inserted_tasks_and_nothing_else() {
     let store = InMemoryTasks::new();
-    let inserted = store
-        .insert(new_task("Read chapter 1"))
-        .unwrap_or_else(|e| panic!("insert failed: {e}"));
-    let found = store
-        .get(inserted.id)
-        .unwrap_or_else(|e| panic!("get failed: {e}"));
+    let inserted = store.insert(new_task("Read chapter 1")).unwrap_or_else(|e| panic!("insert failed: {e}"));
+    let found = store.get(inserted.id).unwrap_or_else(|e| panic!("get failed: {e}"));
     assert_eq!(
         found.as_ref(),
         Some(&inserted),
         "get(id) returns the task insert() returned. Read «{SECTION}»."
     );
-    let missing = store
-        .get(TaskId(99))
-        .unwrap_or_else(|e| panic!("get failed: {e}"));
-    assert_eq!(
-        missing, None,
-        "get() of an unknown id is Ok(None), not an error. Read «{SECTION}»."
-    );
+    let missing = store.get(TaskId(99)).unwrap_or_else(|e| panic!("get failed: {e}"));
+    assert_eq!(missing, None, "get() of an unknown id is Ok(None), not an error. Read «{SECTION}».");
 }
 
 #[test]
@@ -86,9 +70,7 @@ fn list_returns_tasks_oldest_first() {
 fn delete_removes_a_task_once_and_ids_are_not_reused() {
     let store = InMemoryTasks::new();
     stored(store.insert(new_task("keep")));
-    let doomed = store
-        .insert(new_task("delete me"))
-        .unwrap_or_else(|e| panic!("insert failed: {e}"));
+    let doomed = store.insert(new_task("delete me")).unwrap_or_else(|e| panic!("insert failed: {e}"));
     assert!(
         store.delete(doomed.id).unwrap_or(false),
         "delete() of an existing task returns Ok(true). Read «{SECTION}»."
@@ -97,14 +79,8 @@ fn delete_removes_a_task_once_and_ids_are_not_reused() {
         !store.delete(doomed.id).unwrap_or(true),
         "deleting it again returns Ok(false). Read «{SECTION}»."
     );
-    assert_eq!(
-        store.get(doomed.id).ok().flatten(),
-        None,
-        "a deleted task is gone. Read «{SECTION}»."
-    );
-    let next = store
-        .insert(new_task("new"))
-        .unwrap_or_else(|e| panic!("insert failed: {e}"));
+    assert_eq!(store.get(doomed.id).ok().flatten(), None, "a deleted task is gone. Read «{SECTION}».");
+    let next = store.insert(new_task("new")).unwrap_or_else(|e| panic!("insert failed: {e}"));
     assert_eq!(
         next.id,
         TaskId(3),
@@ -120,17 +96,11 @@ fn concurrent_inserts_get_unique_ids() {
         .map(|_| {
             let store = Arc::clone(&store);
             std::thread::spawn(move || {
-                (0..50)
-                    .filter_map(|_| store.insert(new_task("t")).ok())
-                    .map(|t| t.id.0)
-                    .collect::<Vec<_>>()
+                (0..50).filter_map(|_| store.insert(new_task("t")).ok()).map(|t| t.id.0).collect::<Vec<_>>()
             })
         })
         .collect();
-    let mut ids: Vec<u64> = threads
-        .into_iter()
-        .flat_map(|t| t.join().unwrap_or_default())
-        .collect();
+    let mut ids: Vec<u64> = threads.into_iter().flat_map(|t| t.join().unwrap_or_default()).collect();
     ids.sort_unstable();
     assert_eq!(
         ids,
@@ -143,10 +113,7 @@ fn concurrent_inserts_get_unique_ids() {
 fn app_state_clones_share_one_store() {
     let state = AppState::in_memory();
     let copy = state.clone();
-    let task = state
-        .tasks
-        .insert(new_task("shared"))
-        .unwrap_or_else(|e| panic!("insert failed: {e}"));
+    let task = state.tasks.insert(new_task("shared")).unwrap_or_else(|e| panic!("insert failed: {e}"));
     // This is how axum hands a handler its `State<TaskStore>`.
     let store = TaskStore::from_ref(&copy);
     assert_eq!(

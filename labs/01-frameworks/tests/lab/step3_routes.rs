@@ -13,26 +13,14 @@ fn router() -> Router {
 }
 
 async fn create(router: &Router, title: &str) -> Reply {
-    send(
-        router,
-        post_json("/tasks", &format!(r#"{{"title": "{title}"}}"#)),
-    )
-    .await
+    send(router, post_json("/tasks", &format!(r#"{{"title": "{title}"}}"#))).await
 }
 
 #[tokio::test]
 async fn health_answers_ok() {
     let reply = send(&router(), get("/health")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "GET /health answers 200. Read «{SECTION}»."
-    );
-    assert_eq!(
-        reply.text(),
-        "ok",
-        "GET /health answers the body \"ok\". Read «{SECTION}»."
-    );
+    assert_eq!(reply.status, StatusCode::OK, "GET /health answers 200. Read «{SECTION}».");
+    assert_eq!(reply.text(), "ok", "GET /health answers the body \"ok\". Read «{SECTION}».");
 }
 
 #[tokio::test]
@@ -50,10 +38,7 @@ async fn create_returns_201_with_location() {
         "a 201 says where the new resource lives, in `Location`. Read «{SECTION}»."
     );
     let body = reply.json();
-    assert_eq!(
-        body["id"], 1,
-        "the body is the created task, with its id; got {body}"
-    );
+    assert_eq!(body["id"], 1, "the body is the created task, with its id; got {body}");
     assert_eq!(body["title"], "Write the first handler", "got {body}");
     assert_eq!(body["priority"], "normal", "got {body}");
 }
@@ -83,16 +68,9 @@ async fn list_returns_every_task() {
     create(&router, "one").await;
     create(&router, "two").await;
     let reply = send(&router, get("/tasks")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "GET /tasks answers 200. Read «{SECTION}»."
-    );
-    let titles: Vec<_> = reply
-        .json()
-        .as_array()
-        .map(|a| a.iter().map(|t| t["title"].clone()).collect())
-        .unwrap_or_default();
+    assert_eq!(reply.status, StatusCode::OK, "GET /tasks answers 200. Read «{SECTION}».");
+    let titles: Vec<_> =
+        reply.json().as_array().map(|a| a.iter().map(|t| t["title"].clone()).collect()).unwrap_or_default();
     assert_eq!(
         titles,
         ["one", "two"],
@@ -121,21 +99,13 @@ async fn delete_answers_204_then_404() {
 #[tokio::test]
 async fn unknown_path_is_404() {
     let reply = send(&router(), get("/no/such/thing")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::NOT_FOUND,
-        "a path with no route answers 404. Read «{SECTION}»."
-    );
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "a path with no route answers 404. Read «{SECTION}».");
 }
 
 // ANCHOR: wrong_method
 #[tokio::test]
 async fn wrong_method_is_405_with_allow() {
-    let reply = send(
-        &router(),
-        request("PUT", "/tasks", axum::body::Body::empty()),
-    )
-    .await;
+    let reply = send(&router(), request("PUT", "/tasks", axum::body::Body::empty())).await;
     assert_eq!(
         reply.status,
         StatusCode::METHOD_NOT_ALLOWED,

@@ -14,14 +14,8 @@ const SECTION: &str = "One error type, one error format (book/01-frameworks/erro
 async fn reply_of(error: ApiError) -> Reply {
     let response = error.into_response();
     let (parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    Reply {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    }
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    Reply { status: parts.status, headers: parts.headers, body }
 }
 
 /// A repository whose database is down, with a secret in its error, as real ones have.
@@ -57,30 +51,20 @@ async fn not_found_is_a_problem_document() {
 
 #[tokio::test]
 async fn invalid_task_lists_its_field_errors() {
-    let errors = vec![FieldError {
-        field: "title",
-        message: "must not be blank".into(),
-    }];
-    let problem = reply_of(ApiError::Invalid(errors))
-        .await
-        .problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
+    let errors = vec![FieldError { field: "title", message: "must not be blank".into() }];
+    let problem =
+        reply_of(ApiError::Invalid(errors)).await.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
     assert_eq!(
         problem["errors"][0]["field"], "title",
         "a 422 lists the bad fields in an `errors` member: [{{\"field\", \"message\"}}]; got {problem}. Read «{SECTION}»."
     );
-    assert_eq!(
-        problem["errors"][0]["message"], "must not be blank",
-        "got {problem}"
-    );
+    assert_eq!(problem["errors"][0]["message"], "must not be blank", "got {problem}");
 }
 
 // ANCHOR: store_failure
 #[tokio::test]
 async fn store_failure_is_500_without_its_cause() {
-    let reply = reply_of(ApiError::Store(StoreError(format!(
-        "connection refused: {SECRET}"
-    ))))
-    .await;
+    let reply = reply_of(ApiError::Store(StoreError(format!("connection refused: {SECRET}")))).await;
     reply.problem(StatusCode::INTERNAL_SERVER_ERROR, SECTION);
     assert!(
         !reply.text().contains("hunter2") && !reply.text().contains("10.0.0.5"),
@@ -95,10 +79,7 @@ async fn missing_task_over_http_is_a_404_problem() {
     let reply = send(&routes(AppState::in_memory()), get("/tasks/42")).await;
     let problem = reply.problem(StatusCode::NOT_FOUND, SECTION);
     assert!(
-        problem["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("42"),
+        problem["detail"].as_str().unwrap_or_default().contains("42"),
         "the detail names task 42; got {problem}"
     );
 }

@@ -10,15 +10,8 @@ const SECTION: &str = "Extractors and rejections (book/01-frameworks/extractors.
 
 // ANCHOR: internals
 /// Words that only a deserializer or a Rust type would say; clients must never see them.
-const INTERNALS: [&str; 7] = [
-    "line 1",
-    "column",
-    "missing field",
-    "unknown field",
-    "invalid type",
-    "u64",
-    "serde",
-];
+const INTERNALS: [&str; 7] =
+    ["line 1", "column", "missing field", "unknown field", "invalid type", "u64", "serde"];
 
 async fn post(json: &str) -> Reply {
     send(&routes(AppState::in_memory()), post_json("/tasks", json)).await
@@ -75,10 +68,7 @@ async fn blank_title_is_422_with_a_field_error() {
 async fn unknown_priority_is_422_with_a_field_error() {
     let reply = post(r#"{"title": "Ship it", "priority": "yesterday"}"#).await;
     let problem = reply.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
-    assert_eq!(
-        problem["errors"][0]["field"], "priority",
-        "got {problem}. Read «{SECTION}»."
-    );
+    assert_eq!(problem["errors"][0]["field"], "priority", "got {problem}. Read «{SECTION}».");
 }
 
 #[tokio::test]

@@ -16,11 +16,7 @@ use super::support::{get as get_request, request, send};
 const SECTION: &str = "The middleware stack (book/01-frameworks/middleware.md)";
 
 fn config() -> HttpConfig {
-    HttpConfig {
-        request_timeout: Duration::from_secs(5),
-        body_limit_bytes: 1024,
-        max_in_flight: 2,
-    }
+    HttpConfig { request_timeout: Duration::from_secs(5), body_limit_bytes: 1024, max_in_flight: 2 }
 }
 
 fn plain_routes() -> Router {
@@ -42,19 +38,12 @@ fn plain_routes() -> Router {
                 "unreachable"
             }),
         )
-        .route(
-            "/echo",
-            post(|body: Bytes| async move { body.len().to_string() }),
-        )
+        .route("/echo", post(|body: Bytes| async move { body.len().to_string() }))
 }
 
 #[tokio::test]
 async fn a_request_id_is_generated() {
-    let reply = send(
-        &with_middleware(plain_routes(), &config()),
-        get_request("/ok"),
-    )
-    .await;
+    let reply = send(&with_middleware(plain_routes(), &config()), get_request("/ok")).await;
     let id = reply.header("x-request-id").unwrap_or_default();
     assert!(
         !id.is_empty(),
@@ -80,11 +69,7 @@ async fn a_request_id_is_propagated() {
 // Paused time: the 60-second handler and the 5-second timeout take no real time.
 #[tokio::test(start_paused = true)]
 async fn a_slow_request_times_out_with_503() {
-    let reply = send(
-        &with_middleware(plain_routes(), &config()),
-        get_request("/slow"),
-    )
-    .await;
+    let reply = send(&with_middleware(plain_routes(), &config()), get_request("/slow")).await;
     assert_eq!(
         reply.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -115,11 +100,7 @@ async fn a_body_within_the_limit_passes() {
         request("POST", "/echo", Body::from(vec![b'x'; 1000])),
     )
     .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "1000 bytes is within a 1024-byte limit. Read «{SECTION}»."
-    );
+    assert_eq!(reply.status, StatusCode::OK, "1000 bytes is within a 1024-byte limit. Read «{SECTION}».");
     assert_eq!(reply.text(), "1000");
 }
 
@@ -134,14 +115,12 @@ async fn a_panic_becomes_a_500_problem_and_the_server_keeps_serving() {
         reply.text()
     );
     let after = send(&router, get_request("/ok")).await;
-    assert_eq!(
-        after.status,
-        StatusCode::OK,
-        "after a panic, the next request is served. Read «{SECTION}»."
-    );
+    assert_eq!(after.status, StatusCode::OK, "after a panic, the next request is served. Read «{SECTION}».");
 }
 
-#[tokio::test]
+// Paused time: if the third request is queued instead of refused, the one-second
+// timeout below fires at once instead of after a real second.
+#[tokio::test(start_paused = true)]
 async fn requests_over_the_concurrency_limit_are_shed_with_503() {
     // ANCHOR: gate
     // Requests to /gate wait until the test opens the gate, so the test decides how
@@ -176,7 +155,13 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
     }
     // ANCHOR_END: gate
 
-    let third = send(&router, get_request("/ok")).await;
+    let Ok(third) = tokio::time::timeout(Duration::from_secs(1), send(&router, get_request("/ok"))).await
+    else {
+        panic!(
+            "with max_in_flight = 2 and two requests in flight, a third request waited in a queue: \
+             it must be refused at once with 503 (load shedding). Read «{SECTION}»."
+        );
+    };
     assert_eq!(
         third.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -185,14 +170,8 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
 
     let _ = gate.send(true);
     for handle in [first, second] {
-        let status = handle
-            .await
-            .unwrap_or_else(|e| panic!("a gated request panicked: {e}"));
-        assert_eq!(
-            status,
-            StatusCode::OK,
-            "the requests in flight finish normally. Read «{SECTION}»."
-        );
+        let status = handle.await.unwrap_or_else(|e| panic!("a gated request panicked: {e}"));
+        assert_eq!(status, StatusCode::OK, "the requests in flight finish normally. Read «{SECTION}».");
     }
     let after = send(&router, get_request("/ok")).await;
     assert_eq!(
@@ -205,11 +184,7 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
 #[tokio::test]
 async fn app_puts_the_routes_inside_the_stack() {
     let reply = send(&app(AppState::in_memory()), get_request("/health")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "app() serves the routes. Read «{SECTION}»."
-    );
+    assert_eq!(reply.status, StatusCode::OK, "app() serves the routes. Read «{SECTION}».");
     assert!(
         reply.header("x-request-id").is_some(),
         "app() wraps the routes in with_middleware(). Read «{SECTION}»."

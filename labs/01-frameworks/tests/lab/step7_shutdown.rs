@@ -59,10 +59,8 @@ async fn an_idle_server_stops_at_once() {
     let (router, _entered, _gate) = gated_router();
     let mut server = RunningServer::start(router, Duration::from_secs(5)).await;
     server.shut_down();
-    let drained = server
-        .stopped(Duration::from_secs(2))
-        .await
-        .unwrap_or_else(|e| panic!("serve failed: {e}"));
+    let drained =
+        server.stopped(Duration::from_secs(2)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
     assert_eq!(
         drained,
         Drained::Gracefully,
@@ -90,15 +88,9 @@ async fn an_in_flight_request_finishes_before_serve_returns() {
         .await
         .unwrap_or_else(|e| panic!("the client task panicked: {e}"))
         .unwrap_or_else(|e| panic!("the in-flight request was dropped during shutdown ({e}); it must be answered. Read «{SECTION}»."));
-    assert_eq!(
-        response.status(),
-        200,
-        "the in-flight request gets its normal answer. Read «{SECTION}»."
-    );
-    let drained = server
-        .stopped(Duration::from_secs(5))
-        .await
-        .unwrap_or_else(|e| panic!("serve failed: {e}"));
+    assert_eq!(response.status(), 200, "the in-flight request gets its normal answer. Read «{SECTION}».");
+    let drained =
+        server.stopped(Duration::from_secs(5)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
     assert_eq!(
         drained,
         Drained::Gracefully,
@@ -126,10 +118,8 @@ async fn serve_gives_up_at_the_drain_deadline() {
     let _stuck = tokio::spawn(client().get(server.url("/gate")).send());
     wait_for_request(&mut entered).await;
     server.shut_down();
-    let drained = server
-        .stopped(Duration::from_secs(3))
-        .await
-        .unwrap_or_else(|e| panic!("serve failed: {e}"));
+    let drained =
+        server.stopped(Duration::from_secs(3)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
     assert_eq!(
         drained,
         Drained::DeadlineExceeded,

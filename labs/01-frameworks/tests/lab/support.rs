@@ -80,11 +80,7 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_else(|e| panic!("the response body failed: {e}"));
-    Reply {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    }
+    Reply { status: parts.status, headers: parts.headers, body }
 }
 // ANCHOR_END: send
 
@@ -125,23 +121,15 @@ pub struct RunningServer {
 
 impl RunningServer {
     pub async fn start(app: Router, drain_deadline: Duration) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("no local address: {e}"));
+        let listener =
+            TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("no local address: {e}"));
         let (tx, rx) = oneshot::channel::<()>();
         let shutdown = async move {
             let _ = rx.await;
         };
-        let handle =
-            tokio::spawn(frameworks::serve(listener, app, shutdown, drain_deadline).into_future());
-        Self {
-            addr,
-            shutdown: Some(tx),
-            handle,
-        }
+        let handle = tokio::spawn(frameworks::serve(listener, app, shutdown, drain_deadline).into_future());
+        Self { addr, shutdown: Some(tx), handle }
     }
 
     pub fn url(&self, path: &str) -> String {
