@@ -66,6 +66,7 @@ pub enum Priority {
 #[error("must be one of: low, normal, high")]
 pub struct PriorityError;
 
+// ANCHOR: priority
 impl Priority {
     /// Parses `low`, `normal` or `high`, ignoring case.
     pub fn parse(raw: &str) -> Result<Self, PriorityError> {
@@ -74,6 +75,7 @@ impl Priority {
         )
     }
 }
+// ANCHOR_END: priority
 
 /// One field that failed validation, in the words a client can show to a person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -7,6 +7,7 @@ use crate::domain::{FieldError, TaskId};
 use crate::problem::Problem;
 use crate::store::StoreError;
 
+// ANCHOR: api_error
 /// Everything a request can fail with. Handlers return `Result<_, ApiError>` and `?`
 /// does the rest; no handler builds an error response by hand.
 #[derive(Debug, thiserror::Error)]
@@ -28,12 +29,13 @@ pub enum ApiError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+// ANCHOR_END: api_error
 
 // ANCHOR: into_response
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         todo!(
-            "step 4: map each ApiError to a Problem with an honest status; log internal causes, never send them. Read book/01-frameworks/errors.md"
+            "step 3: map each ApiError to a Problem with an honest status; log internal causes, never send them. Read book/01-frameworks/errors.md"
         )
     }
 }

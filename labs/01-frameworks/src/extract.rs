@@ -24,7 +24,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         todo!(
-            "step 5: run axum::Json and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md"
+            "step 4: run axum::Json and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md"
         )
     }
 }
@@ -33,11 +33,12 @@ where
 /// text names Rust types and serde positions: log it, never send it.
 fn json_rejection_to_error(rejection: &JsonRejection) -> ApiError {
     todo!(
-        "step 5: 400 for bad syntax, 415 for a missing content type, 422 for the wrong shape, 413 for too large. Read book/01-frameworks/extractors.md"
+        "step 4: 400 for bad syntax, 415 for a missing content type, 422 for the wrong shape, 413 for too large. Read book/01-frameworks/extractors.md"
     )
 }
 // ANCHOR_END: valid_json
 
+// ANCHOR: valid_path
 /// Like `axum::extract::Path`, but its rejection is an [`ApiError`].
 #[derive(Debug)]
 pub struct ValidPath<T>(pub T);
@@ -51,11 +52,12 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         todo!(
-            "step 5: run axum::extract::Path and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md"
+            "step 4: run axum::extract::Path and turn its rejection into an ApiError. Read book/01-frameworks/extractors.md"
         )
     }
 }
 
 fn path_rejection_to_error(rejection: &PathRejection) -> ApiError {
-    todo!("step 5: a 400 in your own words. Read book/01-frameworks/extractors.md")
+    todo!("step 4: a 400 in your own words. Read book/01-frameworks/extractors.md")
 }
+// ANCHOR_END: valid_path

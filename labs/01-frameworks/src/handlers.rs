@@ -12,12 +12,13 @@ use crate::extract::{ValidJson, ValidPath};
 use crate::problem::Problem;
 use crate::state::TaskStore;
 
+// ANCHOR: handlers
 pub async fn health() -> &'static str {
-    todo!("step 3: answer \"ok\". Read book/01-frameworks/routes.md")
+    todo!("step 5: answer \"ok\". Read book/01-frameworks/routes.md")
 }
 
 pub async fn list_tasks(State(tasks): State<TaskStore>) -> Result<Json<Vec<Task>>, ApiError> {
-    todo!("step 3: return every task as JSON. Read book/01-frameworks/routes.md")
+    todo!("step 5: return every task as JSON. Read book/01-frameworks/routes.md")
 }
 
 // ANCHOR: create_task
@@ -26,7 +27,7 @@ pub async fn create_task(
     ValidJson(draft): ValidJson<TaskDraft>,
 ) -> Result<Response, ApiError> {
     todo!(
-        "step 3: validate the draft, store it, answer 201 Created with a Location header. Read book/01-frameworks/routes.md"
+        "step 5: validate the draft, store it, answer 201 Created with a Location header. Read book/01-frameworks/routes.md"
     )
 }
 // ANCHOR_END: create_task
@@ -35,7 +36,7 @@ pub async fn get_task(
     State(tasks): State<TaskStore>,
     ValidPath(id): ValidPath<TaskId>,
 ) -> Result<Json<Task>, ApiError> {
-    todo!("step 3: return the task, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md")
+    todo!("step 5: return the task, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md")
 }
 
 pub async fn delete_task(
@@ -43,11 +44,14 @@ pub async fn delete_task(
     ValidPath(id): ValidPath<TaskId>,
 ) -> Result<StatusCode, ApiError> {
     todo!(
-        "step 3: delete the task and answer 204, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md"
+        "step 5: delete the task and answer 204, or ApiError::TaskNotFound. Read book/01-frameworks/routes.md"
     )
 }
+// ANCHOR_END: handlers
 
+// ANCHOR: not_found
 /// Unknown paths get a problem document too, so clients parse one error format.
 pub async fn not_found() -> Problem {
-    todo!("step 4: answer a 404 problem document. Read book/01-frameworks/errors.md")
+    todo!("step 5: answer a 404 problem document. Read book/01-frameworks/errors.md")
 }
+// ANCHOR_END: not_found

@@ -25,12 +25,14 @@ pub use state::AppState;
 /// The routes alone, without middleware: what the handlers answer.
 pub fn routes(state: AppState) -> Router {
     todo!(
-        "step 3: route /health, /tasks and /tasks/{{id}} to the handlers, with the state. Read book/01-frameworks/routes.md"
+        "step 5: route /health, /tasks and /tasks/{{id}} to the handlers, with the state. Read book/01-frameworks/routes.md"
     )
 }
 // ANCHOR_END: routes
 
+// ANCHOR: app
 /// The whole application: the routes inside the middleware stack.
 pub fn app(state: AppState) -> Router {
     todo!("step 6: wrap routes(state) in with_middleware. Read book/01-frameworks/middleware.md")
 }
+// ANCHOR_END: app

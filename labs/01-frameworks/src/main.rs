@@ -7,6 +7,7 @@ use frameworks::{AppState, Drained, app, serve, shutdown::terminate_signal};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+// ANCHOR: main
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
@@ -22,3 +23,4 @@ async fn main() -> std::io::Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: main

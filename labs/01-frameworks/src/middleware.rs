@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::problem::Problem;
 
+// ANCHOR: http_config
 /// The limits of the HTTP layer. Every one has a safe default: an API that ships
 /// without limits ships with a denial of service.
 #[derive(Clone, Debug)]
@@ -34,6 +35,7 @@ impl Default for HttpConfig {
         Self { request_timeout: Duration::from_secs(10), body_limit_bytes: 64 * 1024, max_in_flight: 512 }
     }
 }
+// ANCHOR_END: http_config
 
 // ANCHOR: stack
 /// Wraps `router` in the stack. The first layer listed is the outermost: it sees the
@@ -45,6 +47,7 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
 }
 // ANCHOR_END: stack
 
+// ANCHOR: responses
 /// The answer when every permit is taken: fail fast, and tell the client it may retry.
 async fn overloaded(error: BoxError) -> Response {
     todo!("step 6: a 503 problem document. Read book/01-frameworks/middleware.md")
@@ -57,3 +60,4 @@ fn panic_to_problem(panic: Box<dyn Any + Send + 'static>) -> Response {
         "step 6: log the panic, answer a 500 problem document that says nothing about it. Read book/01-frameworks/middleware.md"
     )
 }
+// ANCHOR_END: responses

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::domain::FieldError;
 
+// ANCHOR: problem
 /// The media type of a problem document, as registered by RFC 9457.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -46,12 +47,13 @@ impl Problem {
         self
     }
 }
+// ANCHOR_END: problem
 
 // ANCHOR: into_response
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         todo!(
-            "step 4: the status, the JSON body, and Content-Type: application/problem+json. Read book/01-frameworks/errors.md"
+            "step 3: the status, the JSON body, and Content-Type: application/problem+json. Read book/01-frameworks/errors.md"
         )
     }
 }

@@ -33,6 +33,7 @@ pub async fn serve(
 }
 // ANCHOR_END: serve
 
+// ANCHOR: terminate_signal
 /// Completes on Ctrl-C, or on SIGTERM (what orchestrators send) on Unix.
 pub async fn terminate_signal() {
     let ctrl_c = async {
@@ -60,3 +61,4 @@ pub async fn terminate_signal() {
         () = terminate => {},
     }
 }
+// ANCHOR_END: terminate_signal

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use crate::middleware::HttpConfig;
 use crate::store::{InMemoryTasks, TaskRepository};
 
+// ANCHOR: app_state
 /// The task repository as handlers see it: one store behind an `Arc`, shared by all.
 pub type TaskStore = Arc<dyn TaskRepository>;
 
@@ -29,6 +30,7 @@ impl AppState {
         Self::new(InMemoryTasks::new())
     }
 }
+// ANCHOR_END: app_state
 
 // ANCHOR: from_ref
 // With this impl a handler can ask for `State<TaskStore>` instead of the whole

@@ -137,16 +137,10 @@ impl TaskDraft {
             (title, priority) => {
                 let mut errors = Vec::new();
                 if let Err(e) = title {
-                    errors.push(FieldError {
-                        field: "title",
-                        message: e.to_string(),
-                    });
+                    errors.push(FieldError { field: "title", message: e.to_string() });
                 }
                 if let Err(e) = priority {
-                    errors.push(FieldError {
-                        field: "priority",
-                        message: e.to_string(),
-                    });
+                    errors.push(FieldError { field: "priority", message: e.to_string() });
                 }
                 Err(errors)
             }

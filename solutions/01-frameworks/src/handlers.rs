@@ -30,12 +30,7 @@ pub async fn create_task(
     let task = tasks.insert(new_task)?;
     // 201 says "a resource now exists", and Location says where.
     let location = format!("/tasks/{}", task.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(task),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(task)).into_response())
 }
 // ANCHOR_END: create_task
 
@@ -50,11 +45,7 @@ pub async fn delete_task(
     State(tasks): State<TaskStore>,
     ValidPath(id): ValidPath<TaskId>,
 ) -> Result<StatusCode, ApiError> {
-    if tasks.delete(id)? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::TaskNotFound(id))
-    }
+    if tasks.delete(id)? { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::TaskNotFound(id)) }
 }
 // ANCHOR_END: handlers
 

@@ -26,15 +26,9 @@ pub use state::AppState;
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/health", get(handlers::health))
-        .route(
-            "/tasks",
-            get(handlers::list_tasks).post(handlers::create_task),
-        )
+        .route("/tasks", get(handlers::list_tasks).post(handlers::create_task))
         // axum 0.8 writes path parameters as `{id}`; the old `:id` panics at start-up.
-        .route(
-            "/tasks/{id}",
-            get(handlers::get_task).delete(handlers::delete_task),
-        )
+        .route("/tasks/{id}", get(handlers::get_task).delete(handlers::delete_task))
         .fallback(handlers::not_found)
         .with_state(state)
 }

@@ -11,22 +11,13 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     // Loopback by default: exposing a server to the network is a decision, not a default.
     let addr = std::env::var("TASKS_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    match serve(
-        listener,
-        app(AppState::in_memory()),
-        terminate_signal(),
-        Duration::from_secs(10),
-    )
-    .await?
-    {
+    match serve(listener, app(AppState::in_memory()), terminate_signal(), Duration::from_secs(10)).await? {
         Drained::Gracefully => tracing::info!("stopped"),
         Drained::DeadlineExceeded => tracing::warn!("stopped with requests still running"),
     }

@@ -32,11 +32,7 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self {
-            request_timeout: Duration::from_secs(10),
-            body_limit_bytes: 64 * 1024,
-            max_in_flight: 512,
-        }
+        Self { request_timeout: Duration::from_secs(10), body_limit_bytes: 64 * 1024, max_in_flight: 512 }
     }
 }
 // ANCHOR_END: http_config
@@ -53,10 +49,7 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
         .layer(CatchPanicLayer::custom(panic_to_problem))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         // 503, not the 408 that `TimeoutLayer::new` sends: the client was not slow, we were.
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
         // `load_shed` turns "no permit free" into an error at once instead of a queue;
         // `HandleErrorLayer` turns that error into a 503 response.
         .layer(HandleErrorLayer::new(overloaded))

@@ -56,9 +56,7 @@ impl IntoResponse for Problem {
         // `Json` would label the body `application/json`; a problem has its own type,
         // so that clients can tell an error document from a resource.
         let mut response = (status, axum::Json(self)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
 }

@@ -22,10 +22,7 @@ pub struct AppState {
 impl AppState {
     /// State around any repository, with the default HTTP limits.
     pub fn new(tasks: impl TaskRepository) -> Self {
-        Self {
-            tasks: Arc::new(tasks),
-            http: HttpConfig::default(),
-        }
+        Self { tasks: Arc::new(tasks), http: HttpConfig::default() }
     }
 
     /// State around an empty in-memory repository.

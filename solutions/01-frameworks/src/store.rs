@@ -47,10 +47,7 @@ impl InMemoryTasks {
     /// never be held across an `.await` (there is none here). A poisoned lock means a
     /// thread panicked mid-update: report it instead of trusting half-written data.
     fn with_tasks<T>(&self, f: impl FnOnce(&mut Tasks) -> T) -> Result<T, StoreError> {
-        let mut tasks = self
-            .inner
-            .lock()
-            .map_err(|_| StoreError("a previous writer panicked".into()))?;
+        let mut tasks = self.inner.lock().map_err(|_| StoreError("a previous writer panicked".into()))?;
         Ok(f(&mut tasks))
     }
 }
@@ -59,11 +56,7 @@ impl TaskRepository for InMemoryTasks {
     fn insert(&self, task: NewTask) -> Result<Task, StoreError> {
         self.with_tasks(|tasks| {
             tasks.last_id += 1;
-            let task = Task {
-                id: TaskId(tasks.last_id),
-                title: task.title,
-                priority: task.priority,
-            };
+            let task = Task { id: TaskId(tasks.last_id), title: task.title, priority: task.priority };
             tasks.by_id.insert(task.id, task.clone());
             task
         })

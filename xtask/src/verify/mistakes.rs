@@ -42,7 +42,8 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
         let name = mistake.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Start every mistake from the pristine solution.
         copy_dir(solution_dir, &solution_in_scratch)?;
-        if let Err(why) = caught(root, &scratch, &package, lab, mistake) {
+        rename_package(&solution_in_scratch.join("Cargo.toml"), &package)?;
+        if let Err(why) = caught(root, &scratch, &scratch_package(&package), lab, mistake) {
             problems.push(format!("{name}: {why}"));
         }
     }
@@ -52,8 +53,8 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
 fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mistake) -> Result<(), String> {
     apply(scratch, &mistake.path)?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    // The copy shares the real target folder: cargo locks it, and the copy's crates
-    // have other paths, so their artifacts never overwrite the real ones.
+    // The copy shares the real target folder, so dependencies are not compiled again;
+    // the patched crate has its own package name, so its artifacts are its own.
     let options = BuildOptions {
         root: scratch,
         package,
@@ -83,6 +84,29 @@ fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mista
         Some(_) => Ok(()),
         None => Err("the test did not run".to_owned()),
     }
+}
+
+/// The name the solution gets in the scratch copy. Cargo names build outputs after the
+/// package name and its path *relative to the workspace*, which the copy shares: under
+/// its own name, the patched crate can never overwrite the real solution's artifacts.
+fn scratch_package(package: &str) -> String {
+    format!("{package}-with-mistake")
+}
+
+/// Renames the copied solution's package, keeping its library name (the lab's tests
+/// refer to it by that name).
+fn rename_package(cargo_toml: &Path, package: &str) -> Result<(), String> {
+    let text =
+        fs::read_to_string(cargo_toml).map_err(|e| format!("cannot read {}: {e}", cargo_toml.display()))?;
+    let old = format!("name = \"{package}\"");
+    if !text.contains(&old) {
+        return Err(format!("{} has no line `{old}`", cargo_toml.display()));
+    }
+    let mut renamed = text.replacen(&old, &format!("name = \"{}\"", scratch_package(package)), 1);
+    if !renamed.contains("[lib]") {
+        renamed.push_str(&format!("\n[lib]\nname = \"{}\"\n", package.replace('-', "_")));
+    }
+    fs::write(cargo_toml, renamed).map_err(|e| format!("cannot write {}: {e}", cargo_toml.display()))
 }
 
 fn read_mistakes(dir: &Path) -> Result<Vec<Mistake>, String> {

@@ -5,8 +5,8 @@ mod support;
 
 mod step1_domain;
 mod step2_store;
-mod step3_routes;
-mod step4_errors;
-mod step5_extractors;
+mod step3_errors;
+mod step4_extractors;
+mod step5_routes;
 mod step6_middleware;
 mod step7_shutdown;

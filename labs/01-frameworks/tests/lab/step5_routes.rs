@@ -1,7 +1,10 @@
-//! Step 3: routes and handlers, in-process with `oneshot`. Read «Routes and handlers».
+//! Step 5: routes and handlers, in-process with `oneshot`: every piece so far, wired
+//! together. Read «Routes and handlers».
 
 use axum::Router;
 use axum::http::StatusCode;
+use frameworks::domain::{NewTask, Task, TaskId};
+use frameworks::store::{StoreError, TaskRepository};
 use frameworks::{AppState, routes};
 
 use super::support::{Reply, delete, get, post_json, request, send};
@@ -118,3 +121,77 @@ async fn wrong_method_is_405_with_allow() {
     );
 }
 // ANCHOR_END: wrong_method
+
+#[tokio::test]
+async fn unknown_path_is_a_problem_document() {
+    let reply = send(&router(), get("/nothing-here")).await;
+    reply.problem(StatusCode::NOT_FOUND, SECTION);
+}
+
+#[tokio::test]
+async fn missing_task_is_a_404_problem() {
+    let reply = send(&router(), get("/tasks/42")).await;
+    let problem = reply.problem(StatusCode::NOT_FOUND, SECTION);
+    assert!(
+        problem["detail"].as_str().unwrap_or_default().contains("42"),
+        "the detail names task 42; got {problem}"
+    );
+}
+
+#[tokio::test]
+async fn blank_title_is_422_with_a_field_error() {
+    let reply = send(&router(), post_json("/tasks", r#"{"title": "   "}"#)).await;
+    let problem = reply.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
+    assert_eq!(
+        problem["errors"][0]["field"], "title",
+        "a body with the right shape but a blank title is a semantic error: 422 with `errors` naming `title`; got {problem}. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn unknown_priority_is_422_with_a_field_error() {
+    let reply =
+        send(&router(), post_json("/tasks", r#"{"title": "Ship it", "priority": "yesterday"}"#)).await;
+    let problem = reply.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
+    assert_eq!(problem["errors"][0]["field"], "priority", "got {problem}. Read «{SECTION}».");
+}
+
+/// A repository whose database is down, with a secret in its error, as real ones have.
+struct BrokenStore;
+
+fn down() -> StoreError {
+    StoreError("connection refused: postgres://app:hunter2@10.0.0.5/tasks".to_owned())
+}
+
+impl TaskRepository for BrokenStore {
+    fn insert(&self, _: NewTask) -> Result<Task, StoreError> {
+        Err(down())
+    }
+    fn get(&self, _: TaskId) -> Result<Option<Task>, StoreError> {
+        Err(down())
+    }
+    fn list(&self) -> Result<Vec<Task>, StoreError> {
+        Err(down())
+    }
+    fn delete(&self, _: TaskId) -> Result<bool, StoreError> {
+        Err(down())
+    }
+}
+
+#[tokio::test]
+async fn a_broken_store_answers_500_and_the_server_keeps_serving() {
+    let router = routes(AppState::new(BrokenStore));
+    let reply = send(&router, get("/tasks")).await;
+    reply.problem(StatusCode::INTERNAL_SERVER_ERROR, SECTION);
+    assert!(
+        !reply.text().contains("hunter2"),
+        "the store's error leaked to the client: {:?}. Read «{SECTION}».",
+        reply.text()
+    );
+    let health = send(&router, get("/health")).await;
+    assert_eq!(
+        health.status,
+        StatusCode::OK,
+        "one failed request must not take the server down. Read «{SECTION}»."
+    );
+}
