@@ -1,5 +1,7 @@
-//! Runs the task API. Everything worth testing lives in the library; this file only
-//! wires it to a socket, a logger and the process's signals.
+//! Runs the reference task API: `cargo run -p frameworks-solution --example serve`.
+//! Everything worth testing lives in the library; this file only wires it to a socket,
+//! a logger and the process's signals. (It is an example rather than `src/main.rs` so
+//! that the solution's `src/` can be copied over the lab's as it is.)
 
 use std::time::Duration;
 
