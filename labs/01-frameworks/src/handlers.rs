@@ -52,6 +52,6 @@ pub async fn delete_task(
 // ANCHOR: not_found
 /// Unknown paths get a problem document too, so clients parse one error format.
 pub async fn not_found() -> Problem {
-    todo!("step 5: answer a 404 problem document. Read book/01-frameworks/errors.md")
+    todo!("step 5: answer a 404 problem document. Read book/01-frameworks/routes.md")
 }
 // ANCHOR_END: not_found
