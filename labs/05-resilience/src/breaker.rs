@@ -1,0 +1,104 @@
+//! A circuit breaker: after enough consecutive failures it stops calling the upstream
+//! for a cool-down, then lets exactly one probe through to see whether it recovered.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::clock::Clock;
+
+#[derive(Clone, Copy, Debug)]
+pub struct BreakerConfig {
+    /// Consecutive failures that open the breaker.
+    pub failure_threshold: u32,
+    /// How long it stays open before it lets a probe through.
+    pub open_for: Duration,
+}
+
+/// The breaker's state, as the outside sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakerState {
+    Closed,
+    Open,
+    /// The cool-down is over and one probe is in flight.
+    HalfOpen,
+}
+
+/// The answer to a caller while the breaker is open (or probing): do not call.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the circuit is open: the upstream is not being called")]
+pub struct Rejected;
+
+#[derive(Debug)]
+enum State {
+    Closed { failures: u32 },
+    Open { until: Instant },
+    HalfOpen,
+}
+
+pub struct CircuitBreaker {
+    config: BreakerConfig,
+    clock: Arc<dyn Clock>,
+    state: Mutex<State>,
+}
+
+/// Permission for one call. Report how it went with `succeeded` or `failed`; a permit
+/// dropped without a report (the caller was cancelled) counts as a failure.
+#[must_use = "report the call's outcome with succeeded() or failed()"]
+pub struct Permit<'a> {
+    breaker: &'a CircuitBreaker,
+    probe: bool,
+    reported: bool,
+}
+
+impl Permit<'_> {
+    pub fn succeeded(mut self) {
+        self.reported = true;
+        self.breaker.on_result(self.probe, true);
+    }
+
+    pub fn failed(mut self) {
+        self.reported = true;
+        self.breaker.on_result(self.probe, false);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if !self.reported {
+            self.breaker.on_result(self.probe, false);
+        }
+    }
+}
+
+impl CircuitBreaker {
+    pub fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {
+        Self { config, clock, state: Mutex::new(State::Closed { failures: 0 }) }
+    }
+
+    pub fn state(&self) -> BreakerState {
+        match *self.lock() {
+            State::Closed { .. } => BreakerState::Closed,
+            State::Open { .. } => BreakerState::Open,
+            State::HalfOpen => BreakerState::HalfOpen,
+        }
+    }
+
+    // ANCHOR: try_acquire
+    /// Asks to call the upstream. The check and the change of state happen under one
+    /// lock, so among callers that arrive together after the cool-down exactly one
+    /// becomes the probe.
+    pub fn try_acquire(&self) -> Result<Permit<'_>, Rejected> {
+        todo!("step 5: closed lets through; open refuses until the cool-down ends, then admits exactly one probe. Read book/05-resilience/circuit-breaker.md")
+    }
+
+    fn on_result(&self, probe: bool, success: bool) {
+        todo!("step 5: count consecutive failures while closed; the probe closes or reopens. Read book/05-resilience/circuit-breaker.md")
+    }
+    // ANCHOR_END: try_acquire
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is always whole (each change is a single assignment), so a panic
+        // elsewhere while holding the lock cannot have left it half-written.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,49 @@
+//! Step 4: a timeout on every outbound call. These tests use real time, kept small:
+//! a 50 ms timeout against an upstream that takes 500 ms. Read «Timeouts».
+
+use std::time::Duration;
+
+use resilience::upstream::UpstreamError;
+use serde_json::Value;
+use wiremock::MockServer;
+
+use super::support::{calls, client, rate, upstream_answers};
+
+const SECTION: &str = "Timeouts (book/05-resilience/timeouts.md)";
+
+const SHORT: Duration = Duration::from_millis(50);
+
+#[tokio::test]
+async fn a_slow_upstream_times_out() {
+    let server = MockServer::start().await;
+    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(500)), None).await;
+    let (client, _) = client(&server.uri(), |c| {
+        c.attempt_timeout = SHORT;
+        c.policy.max_retries = 0;
+    });
+    let result: Result<Value, _> = client.get_json("/rates/EUR").await;
+    assert!(
+        matches!(result, Err(UpstreamError::TimedOut(t)) if t == SHORT),
+        "an upstream slower than `attempt_timeout` (50 ms) must fail with TimedOut(50 ms), not wait; got {result:?}. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn each_attempt_has_its_own_timeout() {
+    let server = MockServer::start().await;
+    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(500)), None).await;
+    let (client, clock) = client(&server.uri(), |c| c.attempt_timeout = SHORT);
+    let result: Result<Value, _> = client.get_json("/rates/EUR").await;
+    assert!(matches!(result, Err(UpstreamError::TimedOut(_))), "got {result:?}");
+    assert_eq!(calls(&server).await, 3, "a timed-out GET is retried: 1 + 2 retries, each with its own 50 ms. Read «{SECTION}».");
+    assert_eq!(clock.sleeps().len(), 2, "a backoff before each retry. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn a_quick_answer_is_not_cut_short() {
+    let server = MockServer::start().await;
+    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(5)), None).await;
+    let (client, _) = client(&server.uri(), |c| c.attempt_timeout = Duration::from_secs(2));
+    let result: Result<Value, _> = client.get_json("/rates/EUR").await;
+    assert!(result.is_ok(), "a 5 ms answer within a 2 s timeout succeeds; got {result:?}. Read «{SECTION}».");
+}

@@ -1,0 +1,78 @@
+//! Step 7: load shedding: when the service is full, a new request gets a fast 503
+//! instead of a place in a queue. Read «Load shedding».
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use tokio::task::JoinHandle;
+use wiremock::MockServer;
+
+use super::support::{calls, get, rate, service, upstream_answers};
+
+const SECTION: &str = "Load shedding (book/05-resilience/load-shedding.md)";
+
+/// Waits (two seconds at most) until the upstream has received `n` requests, while
+/// the requests in `flight` are still running.
+async fn until_upstream_has<T>(server: &MockServer, n: usize, flight: &[JoinHandle<T>]) {
+    let reached = tokio::time::timeout(Duration::from_secs(2), async {
+        while calls(server).await < n {
+            assert!(
+                !flight.iter().any(JoinHandle::is_finished),
+                "a request ended before it reached the upstream: does GET /rates/{{currency}} work (step 6)? Read «{SECTION}»."
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .await;
+    assert!(reached.is_ok(), "the first requests never reached the upstream: is /rates/{{currency}} calling it? Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn a_full_service_sheds_new_requests_with_503() {
+    let server = MockServer::start().await;
+    // Slow enough that the first two requests are still in flight when the third comes.
+    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(300)), None).await;
+    let (router, state, _) = service(&server, 0, |config, _| config.max_in_flight = 2);
+
+    let in_flight: Vec<_> = (0..2)
+        .map(|_| {
+            let router = router.clone();
+            tokio::spawn(async move { get(&router, "/rates/EUR", "alice").await.status })
+        })
+        .collect();
+    until_upstream_has(&server, 2, &in_flight).await;
+
+    let shed = get(&router, "/rates/EUR", "alice").await;
+    assert_eq!(
+        shed.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "with max_in_flight = 2 and two requests in flight, the third is refused at once with 503. Got {} {:?}. Read «{SECTION}».",
+        shed.status,
+        shed.text()
+    );
+    assert!(shed.header("retry-after").is_some(), "a shed request is told when to come back (Retry-After). Read «{SECTION}».");
+    assert_eq!(calls(&server).await, 2, "a shed request must not reach the upstream. Read «{SECTION}».");
+    assert_eq!(state.metrics.snapshot().shed, 1, "shed requests are counted in the metrics. Read «{SECTION}».");
+
+    for request in in_flight {
+        let status = request.await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status, StatusCode::OK, "the requests in flight finish normally. Read «{SECTION}».");
+    }
+    let after = get(&router, "/rates/EUR", "alice").await;
+    assert_eq!(after.status, StatusCode::OK, "once they finished, the slots are free again. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn metrics_are_never_shed() {
+    let server = MockServer::start().await;
+    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(300)), None).await;
+    let (router, _, _) = service(&server, 0, |config, _| config.max_in_flight = 1);
+    let busy = {
+        let router = router.clone();
+        tokio::spawn(async move { get(&router, "/rates/EUR", "alice").await.status })
+    };
+    until_upstream_has(&server, 1, std::slice::from_ref(&busy)).await;
+    let metrics = get(&router, "/metrics", "ops").await;
+    assert_eq!(metrics.status, StatusCode::OK, "GET /metrics answers even when the service is full: that is when you need it. Read «{SECTION}».");
+    let _ = busy.await;
+}

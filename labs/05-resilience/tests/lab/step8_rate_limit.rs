@@ -1,0 +1,119 @@
+//! Step 8: a rate limiter per client key, its properties over time, and its 429.
+//! Read «Rate limiting».
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use proptest::prelude::*;
+use resilience::limiter::{Quota, RateLimiter};
+use wiremock::MockServer;
+
+use super::support::{get, rate, service, upstream_answers};
+
+const SECTION: &str = "Rate limiting (book/05-resilience/rate-limiting.md)";
+
+const QUOTA: Quota = Quota { per_second: 10, burst: 3 };
+
+#[test]
+fn a_burst_is_admitted_then_refused() {
+    let limiter = RateLimiter::new(QUOTA);
+    let now = Instant::now();
+    for n in 1..=3 {
+        assert!(limiter.check("alice", now).is_ok(), "request {n} of a burst of 3 is admitted. Read «{SECTION}».");
+    }
+    let refused = limiter.check("alice", now);
+    assert!(refused.is_err(), "the 4th request at the same instant is over the burst of 3. Read «{SECTION}».");
+}
+
+#[test]
+fn retry_after_is_exact() {
+    let limiter = RateLimiter::new(QUOTA);
+    let now = Instant::now();
+    for _ in 0..3 {
+        let _ = limiter.check("alice", now);
+    }
+    let Err(limited) = limiter.check("alice", now) else {
+        panic!("the 4th request of a burst of 3 must be refused. Read «{SECTION}».");
+    };
+    assert_eq!(limited.retry_after, Duration::from_millis(100), "at 10/s the next slot opens in 100 ms. Read «{SECTION}».");
+    assert!(limiter.check("alice", now + limited.retry_after - Duration::from_millis(1)).is_err(), "1 ms early is still refused");
+    assert!(limiter.check("alice", now + limited.retry_after).is_ok(), "at exactly `retry_after`, the request is admitted. Read «{SECTION}».");
+}
+
+#[test]
+fn keys_are_limited_separately() {
+    let limiter = RateLimiter::new(QUOTA);
+    let now = Instant::now();
+    for _ in 0..4 {
+        let _ = limiter.check("noisy", now);
+    }
+    assert!(
+        limiter.check("quiet", now).is_ok(),
+        "one client's burst must not use up another client's quota: keep one bucket per key. Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn idle_time_is_not_banked() {
+    let limiter = RateLimiter::new(QUOTA);
+    let start = Instant::now();
+    let _ = limiter.check("alice", start);
+    let later = start + Duration::from_secs(3_600);
+    let admitted = (0..10).filter(|_| limiter.check("alice", later).is_ok()).count();
+    assert_eq!(admitted, 3, "after an hour of quiet, a client gets its burst (3), not an hour of saved-up requests. Read «{SECTION}».");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// In any one-second window, a key gets at most its burst plus a second's worth.
+    #[test]
+    fn no_window_admits_more_than_the_quota(mut offsets_ms in prop::collection::vec(0u64..5_000, 1..200)) {
+        offsets_ms.sort_unstable();
+        let limiter = RateLimiter::new(QUOTA);
+        let start = Instant::now();
+        let admitted: Vec<u64> = offsets_ms.iter().copied().filter(|ms| limiter.check("k", start + Duration::from_millis(*ms)).is_ok()).collect();
+        let bound = (QUOTA.burst + QUOTA.per_second) as usize;
+        for (i, first) in admitted.iter().enumerate() {
+            let in_window = admitted[i..].iter().take_while(|t| **t < first + 1_000).count();
+            prop_assert!(in_window <= bound, "{in_window} admitted in the second from {first} ms; the quota allows {bound}. Read «{SECTION}».");
+        }
+    }
+
+    /// Whatever happened before, a refused client that waits `retry_after` is admitted.
+    #[test]
+    fn waiting_out_retry_after_always_works(mut offsets_ms in prop::collection::vec(0u64..2_000, 1..100)) {
+        offsets_ms.sort_unstable();
+        let limiter = RateLimiter::new(QUOTA);
+        let start = Instant::now();
+        let mut last = start;
+        for ms in offsets_ms {
+            last = start + Duration::from_millis(ms);
+            let _ = limiter.check("k", last);
+        }
+        if let Err(limited) = limiter.check("k", last) {
+            prop_assert!(limiter.check("k", last + limited.retry_after).is_ok(), "waited {:?} as told and was refused again. Read «{SECTION}».", limited.retry_after);
+        }
+    }
+}
+
+#[tokio::test]
+async fn over_quota_answers_429_with_retry_after() {
+    let server = MockServer::start().await;
+    upstream_answers(&server, "EUR", rate("EUR", 1.08), None).await;
+    let (router, state, _) = service(&server, 0, |config, _| config.quota = Quota { per_second: 1, burst: 2 });
+    for _ in 0..2 {
+        let ok = get(&router, "/rates/EUR", "alice").await;
+        assert_eq!(ok.status, StatusCode::OK, "within the quota: {:?}", ok.text());
+    }
+    let refused = get(&router, "/rates/EUR", "alice").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "the 3rd request over a burst of 2 gets 429. Read «{SECTION}».");
+    let retry_after = refused.header("retry-after").and_then(|v| v.parse::<u64>().ok());
+    assert!(
+        retry_after.is_some_and(|s| s >= 1),
+        "a 429 says when to come back, in whole seconds (RFC 6585): got {:?}. Read «{SECTION}».",
+        refused.header("retry-after")
+    );
+    assert_eq!(get(&router, "/rates/EUR", "bob").await.status, StatusCode::OK, "bob has his own quota. Read «{SECTION}».");
+    assert_eq!(state.metrics.snapshot().rate_limited, 1, "the refusal is counted in the metrics");
+}

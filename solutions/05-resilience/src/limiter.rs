@@ -1,0 +1,58 @@
+//! A rate limiter per client key, with GCRA (the generic cell rate algorithm): one
+//! timestamp per key, no background refill, exact `Retry-After` answers.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How much a key may do: `per_second` requests a second on average, and up to `burst`
+/// at once after a quiet period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+impl Quota {
+    /// The time one request "costs": the spacing of requests at the average rate.
+    pub fn emission_interval(&self) -> Duration {
+        Duration::from_secs(1) / self.per_second.max(1)
+    }
+}
+
+/// A refused request, and when the same key may try again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limited {
+    pub retry_after: Duration,
+}
+
+#[derive(Debug)]
+pub struct RateLimiter {
+    quota: Quota,
+    /// Per key, the theoretical arrival time: when the key's bucket will be empty again.
+    tat: Mutex<HashMap<String, Instant>>,
+}
+
+// ANCHOR: check
+impl RateLimiter {
+    pub fn new(quota: Quota) -> Self {
+        Self { quota, tat: Mutex::new(HashMap::new()) }
+    }
+
+    /// Admits or refuses one request of `key` arriving at `now`.
+    pub fn check(&self, key: &str, now: Instant) -> Result<(), Limited> {
+        let interval = self.quota.emission_interval();
+        // How far ahead of `now` a key's schedule may run: the burst, minus the request itself.
+        let tolerance = interval * self.quota.burst.saturating_sub(1);
+        let mut tats = self.tat.lock().unwrap_or_else(PoisonError::into_inner);
+        // A key that was quiet starts from now: idle time must not be banked as credit.
+        let tat = tats.get(key).copied().map_or(now, |tat| tat.max(now));
+        let ahead = tat.saturating_duration_since(now);
+        if ahead > tolerance {
+            return Err(Limited { retry_after: ahead - tolerance });
+        }
+        tats.insert(key.to_owned(), tat + interval);
+        Ok(())
+    }
+}
+// ANCHOR_END: check

@@ -1,0 +1,129 @@
+//! Exchange rates from the upstream, through the circuit breaker, with the last known
+//! rate as the fallback when the upstream fails: stale, and marked as stale.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::breaker::CircuitBreaker;
+use crate::clock::Clock;
+use crate::metrics::Metrics;
+use crate::upstream::{UpstreamClient, UpstreamError};
+
+/// An ISO 4217 currency code: three ASCII capital letters. Checked before it goes into
+/// the upstream's URL, so a client cannot steer our request to another path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Currency(String);
+
+impl Currency {
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_uppercase())).then(|| Self(raw.to_owned()))
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the upstream answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    pub currency: String,
+    pub rate: f64,
+}
+
+/// What our service answers: the rate, and whether it is fresh.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    pub currency: String,
+    pub rate: f64,
+    /// True when the upstream failed and this is the last rate it gave.
+    pub stale: bool,
+    /// Seconds since the upstream gave this rate.
+    pub age_secs: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QuoteError {
+    #[error("the upstream does not know this currency")]
+    UnknownCurrency,
+    #[error("the circuit is open and there is no earlier rate")]
+    CircuitOpen,
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+}
+
+pub struct RateSource {
+    upstream: UpstreamClient,
+    breaker: CircuitBreaker,
+    last_known: Mutex<HashMap<Currency, (Rate, Instant)>>,
+    metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
+}
+
+impl RateSource {
+    pub fn new(upstream: UpstreamClient, breaker: CircuitBreaker, metrics: Arc<Metrics>, clock: Arc<dyn Clock>) -> Self {
+        Self { upstream, breaker, last_known: Mutex::new(HashMap::new()), metrics, clock }
+    }
+
+    pub fn breaker(&self) -> &CircuitBreaker {
+        &self.breaker
+    }
+
+    // ANCHOR: quote
+    /// A fresh rate if the upstream gives one; otherwise the last known rate, marked
+    /// stale. Either way a failure is logged and counted: degrading gracefully must
+    /// not mean failing silently.
+    pub async fn quote(&self, currency: &Currency) -> Result<Quote, QuoteError> {
+        let error = match self.fetch(currency).await {
+            Ok(rate) => {
+                self.remember(currency, &rate);
+                return Ok(Quote { currency: rate.currency, rate: rate.rate, stale: false, age_secs: 0 });
+            }
+            Err(QuoteError::UnknownCurrency) => return Err(QuoteError::UnknownCurrency),
+            Err(error) => error,
+        };
+        tracing::warn!(%currency, %error, "upstream failed; trying the last known rate");
+        self.metrics.upstream_failed();
+        let (rate, fetched_at) = self.recall(currency).ok_or(error)?;
+        self.metrics.served_stale();
+        let age_secs = self.clock.now().saturating_duration_since(fetched_at).as_secs();
+        Ok(Quote { currency: rate.currency, rate: rate.rate, stale: true, age_secs })
+    }
+    // ANCHOR_END: quote
+
+    /// Calls the upstream through the breaker. A 404 is an answer, not a failure of
+    /// the upstream, so it counts as a success for the breaker.
+    async fn fetch(&self, currency: &Currency) -> Result<Rate, QuoteError> {
+        let permit = self.breaker.try_acquire().map_err(|_| QuoteError::CircuitOpen)?;
+        match self.upstream.get_json::<Rate>(&format!("/rates/{currency}")).await {
+            Ok(rate) => {
+                permit.succeeded();
+                Ok(rate)
+            }
+            Err(UpstreamError::Status(status)) if status == reqwest::StatusCode::NOT_FOUND => {
+                permit.succeeded();
+                Err(QuoteError::UnknownCurrency)
+            }
+            Err(error) => {
+                permit.failed();
+                Err(error.into())
+            }
+        }
+    }
+
+    fn remember(&self, currency: &Currency, rate: &Rate) {
+        let mut known = self.last_known.lock().unwrap_or_else(PoisonError::into_inner);
+        known.insert(currency.clone(), (rate.clone(), self.clock.now()));
+    }
+
+    fn recall(&self, currency: &Currency) -> Option<(Rate, Instant)> {
+        let known = self.last_known.lock().unwrap_or_else(PoisonError::into_inner);
+        known.get(currency).cloned()
+    }
+}
