@@ -88,11 +88,15 @@ impl CircuitBreaker {
     /// lock, so among callers that arrive together after the cool-down exactly one
     /// becomes the probe.
     pub fn try_acquire(&self) -> Result<Permit<'_>, Rejected> {
-        todo!("step 5: closed lets through; open refuses until the cool-down ends, then admits exactly one probe. Read book/05-resilience/circuit-breaker.md")
+        todo!(
+            "step 5: closed lets through; open refuses until the cool-down ends, then admits exactly one probe. Read book/05-resilience/circuit-breaker.md"
+        )
     }
 
     fn on_result(&self, probe: bool, success: bool) {
-        todo!("step 5: count consecutive failures while closed; the probe closes or reopens. Read book/05-resilience/circuit-breaker.md")
+        todo!(
+            "step 5: count consecutive failures while closed; the probe closes or reopens. Read book/05-resilience/circuit-breaker.md"
+        )
     }
     // ANCHOR_END: try_acquire
 

@@ -41,7 +41,9 @@ impl RateLimiter {
 
     /// Admits or refuses one request of `key` arriving at `now`.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), Limited> {
-        todo!("step 8: GCRA per key: admit if the key's schedule is within the burst of now; else say how long to wait. Read book/05-resilience/rate-limiting.md")
+        todo!(
+            "step 8: GCRA per key: admit if the key's schedule is within the burst of now; else say how long to wait. Read book/05-resilience/rate-limiting.md"
+        )
     }
 }
 // ANCHOR_END: check

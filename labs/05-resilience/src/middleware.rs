@@ -17,7 +17,9 @@ pub fn client_key(headers: &HeaderMap) -> String {
 
 // ANCHOR: rate_limit
 pub async fn enforce_rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    todo!("step 8: check the limiter for this client's key; over quota means a 429 with Retry-After in whole seconds. Read book/05-resilience/rate-limiting.md")
+    todo!(
+        "step 8: check the limiter for this client's key; over quota means a 429 with Retry-After in whole seconds. Read book/05-resilience/rate-limiting.md"
+    )
 }
 // ANCHOR_END: rate_limit
 
@@ -25,6 +27,8 @@ pub async fn enforce_rate_limit(State(state): State<AppState>, request: Request,
 /// Admits a request only if a slot is free right now. A saturated service that queues
 /// gets slower for everyone; one that refuses at once stays fast for those it serves.
 pub async fn shed_load(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    todo!("step 7: take a slot from `state.in_flight` without waiting; none free means a 503 with Retry-After. Read book/05-resilience/load-shedding.md")
+    todo!(
+        "step 7: take a slot from `state.in_flight` without waiting; none free means a 503 with Retry-After. Read book/05-resilience/load-shedding.md"
+    )
 }
 // ANCHOR_END: shed_load

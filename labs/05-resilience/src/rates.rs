@@ -20,7 +20,9 @@ pub struct Currency(String);
 
 impl Currency {
     pub fn parse(raw: &str) -> Option<Self> {
-        todo!("step 6: exactly three ASCII capital letters, checked before the code goes into a URL. Read book/05-resilience/degradation.md")
+        todo!(
+            "step 6: exactly three ASCII capital letters, checked before the code goes into a URL. Read book/05-resilience/degradation.md"
+        )
     }
 }
 
@@ -67,7 +69,12 @@ pub struct RateSource {
 }
 
 impl RateSource {
-    pub fn new(upstream: UpstreamClient, breaker: CircuitBreaker, metrics: Arc<Metrics>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        upstream: UpstreamClient,
+        breaker: CircuitBreaker,
+        metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self { upstream, breaker, last_known: Mutex::new(HashMap::new()), metrics, clock }
     }
 
@@ -80,14 +87,18 @@ impl RateSource {
     /// stale. Either way a failure is logged and counted: degrading gracefully must
     /// not mean failing silently.
     pub async fn quote(&self, currency: &Currency) -> Result<Quote, QuoteError> {
-        todo!("step 6: a fresh rate if fetch works; otherwise log, count, and serve the last known rate marked stale. Read book/05-resilience/degradation.md")
+        todo!(
+            "step 6: a fresh rate if fetch works; otherwise log, count, and serve the last known rate marked stale. Read book/05-resilience/degradation.md"
+        )
     }
     // ANCHOR_END: quote
 
     /// Calls the upstream through the breaker. A 404 is an answer, not a failure of
     /// the upstream, so it counts as a success for the breaker.
     async fn fetch(&self, currency: &Currency) -> Result<Rate, QuoteError> {
-        todo!("step 6: call the upstream through the breaker and report the outcome on the permit. Read book/05-resilience/degradation.md")
+        todo!(
+            "step 6: call the upstream through the breaker and report the outcome on the permit. Read book/05-resilience/degradation.md"
+        )
     }
 
     fn remember(&self, currency: &Currency, rate: &Rate) {

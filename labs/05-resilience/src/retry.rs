@@ -43,20 +43,26 @@ impl RetryPolicy {
     /// What to do after attempt number `attempt` (0 is the first) ended with `outcome`.
     /// `random` is a sample from [0, 1) for the jitter.
     pub fn decide(&self, method: &Method, attempt: u32, outcome: &Outcome, random: f64) -> Decision {
-        todo!("step 2: give up unless the method is idempotent, the outcome retryable and retries remain; honour Retry-After. Read book/05-resilience/retries.md")
+        todo!(
+            "step 2: give up unless the method is idempotent, the outcome retryable and retries remain; honour Retry-After. Read book/05-resilience/retries.md"
+        )
     }
 }
 
 /// RFC 9110 section 9.2.2: sending these twice has the same effect as sending them once.
 /// A POST may have created an order the first time even if the answer was lost.
 pub fn is_idempotent(method: &Method) -> bool {
-    todo!("step 2: the methods that may be sent twice (RFC 9110 section 9.2.2). Read book/05-resilience/retries.md")
+    todo!(
+        "step 2: the methods that may be sent twice (RFC 9110 section 9.2.2). Read book/05-resilience/retries.md"
+    )
 }
 
 /// Worth another try: the upstream failed (5xx), asked us to slow down (429), or never
 /// answered. A 4xx other than 429 is our mistake: sending it again changes nothing.
 pub fn is_retryable(outcome: &Outcome) -> bool {
-    todo!("step 2: 5xx, 429, a lost connection and a timeout are worth a retry; other 4xx are not. Read book/05-resilience/retries.md")
+    todo!(
+        "step 2: 5xx, 429, a lost connection and a timeout are worth a retry; other 4xx are not. Read book/05-resilience/retries.md"
+    )
 }
 // ANCHOR_END: decide
 

@@ -70,7 +70,9 @@ impl UpstreamClient {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<reqwest::Response, UpstreamError> {
-        todo!("step 3: deposit in the budget, then loop: attempt, decide, and either sleep on the clock and retry (if the budget allows) or return. Read book/05-resilience/fault-injection.md")
+        todo!(
+            "step 3: deposit in the budget, then loop: attempt, decide, and either sleep on the clock and retry (if the budget allows) or return. Read book/05-resilience/fault-injection.md"
+        )
     }
 
     /// One attempt, bounded by the attempt timeout. A transport error is an outcome to
@@ -81,7 +83,9 @@ impl UpstreamClient {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<reqwest::Response, Outcome> {
-        todo!("step 3: send one request and turn a transport error into an Outcome (step 4 gives it a timeout). Read book/05-resilience/fault-injection.md")
+        todo!(
+            "step 3: send one request and turn a transport error into an Outcome (step 4 gives it a timeout). Read book/05-resilience/fault-injection.md"
+        )
     }
     // ANCHOR_END: send
 

@@ -108,7 +108,9 @@ impl CircuitBreaker {
             (State::HalfOpen, true, true) => State::Closed { failures: 0 },
             (State::HalfOpen, true, false) => reopen,
             (State::Closed { .. }, false, true) => State::Closed { failures: 0 },
-            (State::Closed { failures }, false, false) if failures + 1 >= self.config.failure_threshold => reopen,
+            (State::Closed { failures }, false, false) if failures + 1 >= self.config.failure_threshold => {
+                reopen
+            }
             (State::Closed { failures }, false, false) => State::Closed { failures: failures + 1 },
             // A call that started before the breaker opened says nothing about now.
             _ => return,

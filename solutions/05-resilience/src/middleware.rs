@@ -24,7 +24,11 @@ pub async fn enforce_rate_limit(State(state): State<AppState>, request: Request,
             state.metrics.rate_limited();
             // Whole seconds, rounded up: a client that waits this long is admitted.
             let secs = limited.retry_after.as_secs() + u64::from(limited.retry_after.subsec_nanos() > 0);
-            problem_with_retry_after(StatusCode::TOO_MANY_REQUESTS, "Too many requests for this API key.", secs.max(1))
+            problem_with_retry_after(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests for this API key.",
+                secs.max(1),
+            )
         }
     }
 }
@@ -38,7 +42,11 @@ pub async fn shed_load(State(state): State<AppState>, request: Request, next: Ne
         Ok(_slot) => next.run(request).await,
         Err(_) => {
             state.metrics.shed();
-            problem_with_retry_after(StatusCode::SERVICE_UNAVAILABLE, "The service is at capacity. Try again shortly.", 1)
+            problem_with_retry_after(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service is at capacity. Try again shortly.",
+                1,
+            )
         }
     }
 }

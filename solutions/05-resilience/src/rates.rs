@@ -67,7 +67,12 @@ pub struct RateSource {
 }
 
 impl RateSource {
-    pub fn new(upstream: UpstreamClient, breaker: CircuitBreaker, metrics: Arc<Metrics>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        upstream: UpstreamClient,
+        breaker: CircuitBreaker,
+        metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self { upstream, breaker, last_known: Mutex::new(HashMap::new()), metrics, clock }
     }
 

@@ -42,7 +42,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(upstream: UpstreamConfig, breaker: BreakerConfig, service: ServiceConfig, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        upstream: UpstreamConfig,
+        breaker: BreakerConfig,
+        service: ServiceConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let metrics = Arc::new(Metrics::default());
         let budget = RetryBudget::new(service.retry_reserve, service.retry_ratio);
         let client = UpstreamClient::new(upstream, budget, Arc::clone(&clock));

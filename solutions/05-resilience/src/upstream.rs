@@ -76,7 +76,8 @@ impl UpstreamClient {
             let outcome = match self.attempt(&method, path, body).await {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) => {
-                    let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(parse_retry_after);
+                    let retry_after =
+                        response.headers().get(reqwest::header::RETRY_AFTER).and_then(parse_retry_after);
                     Outcome::Status(response.status(), retry_after)
                 }
                 Err(outcome) => outcome,
@@ -106,7 +107,10 @@ impl UpstreamClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        request.send().await.map_err(|e| if e.is_timeout() { Outcome::TimedOut } else { Outcome::ConnectionFailed })
+        request
+            .send()
+            .await
+            .map_err(|e| if e.is_timeout() { Outcome::TimedOut } else { Outcome::ConnectionFailed })
     }
     // ANCHOR_END: send
 

@@ -24,7 +24,11 @@ fn the_envelope_doubles_from_the_base() {
 
 #[test]
 fn the_envelope_is_capped() {
-    assert_eq!(BACKOFF.envelope(5), Duration::from_secs(2), "100 ms × 2^5 = 3.2 s is over the 2 s cap. Read «{SECTION}».");
+    assert_eq!(
+        BACKOFF.envelope(5),
+        Duration::from_secs(2),
+        "100 ms × 2^5 = 3.2 s is over the 2 s cap. Read «{SECTION}»."
+    );
     assert_eq!(
         BACKOFF.envelope(1_000),
         Duration::from_secs(2),
@@ -35,8 +39,16 @@ fn the_envelope_is_capped() {
 #[test]
 fn the_delay_is_full_jitter() {
     let envelope = BACKOFF.envelope(3);
-    assert_eq!(BACKOFF.delay(3, 0.0), Duration::ZERO, "a sample of 0.0 waits 0: full jitter starts at zero. Read «{SECTION}».");
-    assert_eq!(BACKOFF.delay(3, 0.5), envelope / 2, "a sample of 0.5 waits half the envelope. Read «{SECTION}».");
+    assert_eq!(
+        BACKOFF.delay(3, 0.0),
+        Duration::ZERO,
+        "a sample of 0.0 waits 0: full jitter starts at zero. Read «{SECTION}»."
+    );
+    assert_eq!(
+        BACKOFF.delay(3, 0.5),
+        envelope / 2,
+        "a sample of 0.5 waits half the envelope. Read «{SECTION}»."
+    );
     assert!(BACKOFF.delay(3, 0.99) < envelope, "a sample below 1.0 waits less than the envelope");
 }
 

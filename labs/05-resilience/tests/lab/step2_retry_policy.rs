@@ -61,7 +61,9 @@ fn client_errors_are_not_retried() {
 
 #[test]
 fn server_errors_429_and_lost_connections_are_retried() {
-    for outcome in [status(500), status(502), status(504), status(429), Outcome::ConnectionFailed, Outcome::TimedOut] {
+    for outcome in
+        [status(500), status(502), status(504), status(429), Outcome::ConnectionFailed, Outcome::TimedOut]
+    {
         assert!(
             matches!(decide(Method::GET, 0, outcome), Decision::RetryAfter(_)),
             "{outcome:?} on a GET is worth a retry. Read «{SECTION}»."
@@ -82,25 +84,43 @@ fn retry_after_is_honoured() {
 #[test]
 fn a_retry_after_longer_than_we_can_wait_gives_up() {
     let outcome = Outcome::Status(StatusCode::SERVICE_UNAVAILABLE, Some(Duration::from_secs(3_600)));
-    assert_eq!(decide(Method::GET, 0, outcome), Decision::GiveUp, "an hour is over `max_retry_after` (30 s): give up now. Read «{SECTION}».");
+    assert_eq!(
+        decide(Method::GET, 0, outcome),
+        Decision::GiveUp,
+        "an hour is over `max_retry_after` (30 s): give up now. Read «{SECTION}»."
+    );
 }
 
 #[test]
 fn retries_stop_at_the_maximum() {
-    assert!(matches!(decide(Method::GET, 2, status(503)), Decision::RetryAfter(_)), "attempt 2 of max_retries 3 may retry");
-    assert_eq!(decide(Method::GET, 3, status(503)), Decision::GiveUp, "after max_retries (3) retries, give up. Read «{SECTION}».");
+    assert!(
+        matches!(decide(Method::GET, 2, status(503)), Decision::RetryAfter(_)),
+        "attempt 2 of max_retries 3 may retry"
+    );
+    assert_eq!(
+        decide(Method::GET, 3, status(503)),
+        Decision::GiveUp,
+        "after max_retries (3) retries, give up. Read «{SECTION}»."
+    );
 }
 
 #[test]
 fn retry_after_is_read_in_seconds() {
     assert_eq!(parse_retry_after(&HeaderValue::from_static("120")), Some(Duration::from_secs(120)));
-    assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None, "a value that is not a number is ignored. Read «{SECTION}».");
+    assert_eq!(
+        parse_retry_after(&HeaderValue::from_static("soon")),
+        None,
+        "a value that is not a number is ignored. Read «{SECTION}»."
+    );
 }
 
 #[test]
 fn the_budget_caps_retries_and_earns_them_back() {
     let budget = RetryBudget::new(2, 0.5);
-    assert!(budget.try_withdraw() && budget.try_withdraw(), "a budget with a reserve of 2 allows 2 retries. Read «{SECTION}».");
+    assert!(
+        budget.try_withdraw() && budget.try_withdraw(),
+        "a budget with a reserve of 2 allows 2 retries. Read «{SECTION}»."
+    );
     assert!(!budget.try_withdraw(), "a third retry is refused: the budget is empty. Read «{SECTION}».");
     budget.deposit();
     assert!(!budget.try_withdraw(), "one request earns half a retry (ratio 0.5): not enough yet");
@@ -113,5 +133,8 @@ fn the_budget_caps_retries_and_earns_them_back() {
     while budget.try_withdraw() {
         retries += 1;
     }
-    assert_eq!(retries, 2, "a quiet period refills the budget up to its reserve, not beyond. Read «{SECTION}».");
+    assert_eq!(
+        retries, 2,
+        "a quiet period refills the budget up to its reserve, not beyond. Read «{SECTION}»."
+    );
 }

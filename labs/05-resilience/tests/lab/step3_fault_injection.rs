@@ -21,12 +21,22 @@ async fn a_503_twice_then_200_succeeds_on_the_third_call() {
     let (client, clock) = client(&server.uri(), |_| {});
 
     let result: Result<Value, UpstreamError> = client.get_json("/rates/EUR").await;
-    assert!(result.is_ok(), "two 503s then a 200, with 2 retries allowed: the GET succeeds; got {result:?}. Read «{SECTION}».");
-    assert_eq!(calls(&server).await, 3, "the upstream saw 3 calls: 2 failures and the success. Read «{SECTION}».");
+    assert!(
+        result.is_ok(),
+        "two 503s then a 200, with 2 retries allowed: the GET succeeds; got {result:?}. Read «{SECTION}»."
+    );
+    assert_eq!(
+        calls(&server).await,
+        3,
+        "the upstream saw 3 calls: 2 failures and the success. Read «{SECTION}»."
+    );
     let sleeps = clock.sleeps();
     assert_eq!(sleeps.len(), 2, "one backoff before each retry; slept {sleeps:?}. Read «{SECTION}».");
     for (attempt, slept) in (0u32..).zip(&sleeps) {
-        assert!(*slept <= BACKOFF.envelope(attempt), "retry {attempt} slept {slept:?}, over its envelope. Read «{SECTION}».");
+        assert!(
+            *slept <= BACKOFF.envelope(attempt),
+            "retry {attempt} slept {slept:?}, over its envelope. Read «{SECTION}»."
+        );
     }
 }
 
@@ -36,14 +46,25 @@ async fn a_400_is_not_retried() {
     upstream_answers(&server, "EUR", ResponseTemplate::new(400), None).await;
     let (client, _) = client(&server.uri(), |_| {});
     let result: Result<Value, _> = client.get_json("/rates/EUR").await;
-    assert!(matches!(result, Err(UpstreamError::Status(s)) if s == 400), "a 400 comes back as Status(400); got {result:?}");
-    assert_eq!(calls(&server).await, 1, "a 400 is our mistake: the upstream must see exactly one call. Read «{SECTION}».");
+    assert!(
+        matches!(result, Err(UpstreamError::Status(s)) if s == 400),
+        "a 400 comes back as Status(400); got {result:?}"
+    );
+    assert_eq!(
+        calls(&server).await,
+        1,
+        "a 400 is our mistake: the upstream must see exactly one call. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
 async fn a_post_is_not_retried_after_a_503() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/orders")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/orders"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let (client, _) = client(&server.uri(), |_| {});
     let result: Result<Value, _> = client.post_json("/orders", &json!({ "amount": 10 })).await;
     assert!(result.is_err(), "a POST answered 503 fails; got {result:?}");
@@ -57,11 +78,15 @@ async fn a_post_is_not_retried_after_a_503() {
 #[tokio::test]
 async fn a_429_with_retry_after_is_waited_out() {
     let server = MockServer::start().await;
-    upstream_answers(&server, "EUR", ResponseTemplate::new(429).insert_header("retry-after", "3"), Some(1)).await;
+    upstream_answers(&server, "EUR", ResponseTemplate::new(429).insert_header("retry-after", "3"), Some(1))
+        .await;
     upstream_answers(&server, "EUR", rate("EUR", 1.08), None).await;
     let (client, clock) = client(&server.uri(), |_| {});
     let result: Result<Value, _> = client.get_json("/rates/EUR").await;
-    assert!(result.is_ok(), "after waiting out the 429, the retry succeeds; got {result:?}. Read «{SECTION}».");
+    assert!(
+        result.is_ok(),
+        "after waiting out the 429, the retry succeeds; got {result:?}. Read «{SECTION}»."
+    );
     assert_eq!(
         clock.sleeps(),
         [Duration::from_secs(3)],
@@ -79,7 +104,11 @@ async fn a_reset_connection_is_retried() {
         matches!(result, Err(UpstreamError::ConnectionFailed)),
         "a connection reset by the peer is a ConnectionFailed; got {result:?}. Read «{SECTION}»."
     );
-    assert_eq!(server.connections(), 3, "a lost connection is retried: 1 attempt + 2 retries = 3 connections. Read «{SECTION}».");
+    assert_eq!(
+        server.connections(),
+        3,
+        "a lost connection is retried: 1 attempt + 2 retries = 3 connections. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -99,7 +128,8 @@ async fn an_empty_budget_stops_a_retry_storm() {
     let clock = std::sync::Arc::new(resilience::clock::ManualClock::new());
     let config = super::support::upstream_config(&server.uri(), 3);
     // One retry in reserve; each request earns back a tenth of one.
-    let client = resilience::upstream::UpstreamClient::new(config, resilience::retry::RetryBudget::new(1, 0.1), clock);
+    let client =
+        resilience::upstream::UpstreamClient::new(config, resilience::retry::RetryBudget::new(1, 0.1), clock);
     for _ in 0..3 {
         let _: Result<Value, _> = client.get_json("/rates/EUR").await;
     }

@@ -35,7 +35,11 @@ async fn each_attempt_has_its_own_timeout() {
     let (client, clock) = client(&server.uri(), |c| c.attempt_timeout = SHORT);
     let result: Result<Value, _> = client.get_json("/rates/EUR").await;
     assert!(matches!(result, Err(UpstreamError::TimedOut(_))), "got {result:?}");
-    assert_eq!(calls(&server).await, 3, "a timed-out GET is retried: 1 + 2 retries, each with its own 50 ms. Read «{SECTION}».");
+    assert_eq!(
+        calls(&server).await,
+        3,
+        "a timed-out GET is retried: 1 + 2 retries, each with its own 50 ms. Read «{SECTION}»."
+    );
     assert_eq!(clock.sleeps().len(), 2, "a backoff before each retry. Read «{SECTION}».");
 }
 

@@ -19,7 +19,9 @@ fn fail(breaker: &CircuitBreaker, times: u32) {
     for _ in 0..times {
         match breaker.try_acquire() {
             Ok(permit) => permit.failed(),
-            Err(_) => panic!("the breaker refused a call before it had seen {times} failures. Read «{SECTION}»."),
+            Err(_) => {
+                panic!("the breaker refused a call before it had seen {times} failures. Read «{SECTION}».")
+            }
         }
     }
 }
@@ -45,7 +47,11 @@ fn a_closed_breaker_lets_calls_through() {
 #[test]
 fn consecutive_failures_open_it() {
     let (breaker, _) = opened();
-    assert_eq!(breaker.state(), BreakerState::Open, "3 consecutive failures (the threshold) open the breaker. Read «{SECTION}».");
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Open,
+        "3 consecutive failures (the threshold) open the breaker. Read «{SECTION}»."
+    );
     assert!(breaker.try_acquire().is_err(), "an open breaker refuses calls at once. Read «{SECTION}».");
 }
 
@@ -68,7 +74,10 @@ fn a_success_resets_the_count() {
 fn it_stays_open_for_the_cool_down() {
     let (breaker, clock) = opened();
     clock.advance(CONFIG.open_for - Duration::from_millis(1));
-    assert!(breaker.try_acquire().is_err(), "1 ms before the cool-down ends, the breaker still refuses. Read «{SECTION}».");
+    assert!(
+        breaker.try_acquire().is_err(),
+        "1 ms before the cool-down ends, the breaker still refuses. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -108,7 +117,10 @@ fn concurrent_callers_get_exactly_one_probe() {
         .into_iter()
         .map(|t| t.join().unwrap_or(0))
         .sum();
-    assert_eq!(admitted, 1, "16 callers arrived together after the cool-down; {admitted} were admitted, not 1. Read «{SECTION}».");
+    assert_eq!(
+        admitted, 1,
+        "16 callers arrived together after the cool-down; {admitted} were admitted, not 1. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -118,7 +130,11 @@ fn a_successful_probe_closes_it() {
     if let Ok(probe) = breaker.try_acquire() {
         probe.succeeded();
     }
-    assert_eq!(breaker.state(), BreakerState::Closed, "the probe succeeded: the upstream is back, close. Read «{SECTION}».");
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Closed,
+        "the probe succeeded: the upstream is back, close. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -130,7 +146,10 @@ fn a_failed_probe_opens_it_for_another_cool_down() {
     }
     assert_eq!(breaker.state(), BreakerState::Open, "the probe failed: open again. Read «{SECTION}».");
     clock.advance(CONFIG.open_for - Duration::from_millis(1));
-    assert!(breaker.try_acquire().is_err(), "a full new cool-down starts at the failed probe. Read «{SECTION}».");
+    assert!(
+        breaker.try_acquire().is_err(),
+        "a full new cool-down starts at the failed probe. Read «{SECTION}»."
+    );
 }
 
 #[test]

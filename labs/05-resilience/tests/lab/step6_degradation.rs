@@ -19,7 +19,10 @@ async fn a_fresh_quote_is_not_stale() {
     assert_eq!(reply.status, StatusCode::OK, "got {:?}. Read «{SECTION}».", reply.text());
     let quote = reply.json();
     assert_eq!(quote["rate"], 1.08, "got {quote}");
-    assert_eq!(quote["stale"], false, "a rate straight from the upstream has `stale: false`; got {quote}. Read «{SECTION}».");
+    assert_eq!(
+        quote["stale"], false,
+        "a rate straight from the upstream has `stale: false`; got {quote}. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -40,7 +43,10 @@ async fn when_the_upstream_fails_the_last_rate_is_served_stale() {
     );
     let quote = reply.json();
     assert_eq!(quote["rate"], 1.08, "the last known rate; got {quote}");
-    assert_eq!(quote["stale"], true, "the client must be told the rate is stale; got {quote}. Read «{SECTION}».");
+    assert_eq!(
+        quote["stale"], true,
+        "the client must be told the rate is stale; got {quote}. Read «{SECTION}»."
+    );
     assert_eq!(quote["age_secs"], 90, "and how old it is; got {quote}. Read «{SECTION}».");
 }
 
@@ -55,7 +61,10 @@ async fn a_hidden_failure_is_still_logged_and_counted() {
     let _ = get(&router, "/rates/EUR", "alice").await;
     let _ = get(&router, "/rates/EUR", "alice").await;
     let metrics = state.metrics.snapshot();
-    assert_eq!(metrics.upstream_failures, 1, "the upstream failure is counted even though the client got a 200. Read «{SECTION}».");
+    assert_eq!(
+        metrics.upstream_failures, 1,
+        "the upstream failure is counted even though the client got a 200. Read «{SECTION}»."
+    );
     assert_eq!(metrics.stale_served, 1, "serving stale data is counted too. Read «{SECTION}».");
     let text = logs.text();
     assert!(
@@ -69,7 +78,8 @@ async fn without_a_known_rate_the_failure_is_honest() {
     let server = MockServer::start().await;
     upstream_answers(&server, "EUR", ResponseTemplate::new(500), None).await;
     upstream_answers(&server, "GBP", rate("GBP", 0.86).set_delay(Duration::from_millis(300)), None).await;
-    let (router, _, _) = service(&server, 0, |_, upstream| upstream.attempt_timeout = Duration::from_millis(50));
+    let (router, _, _) =
+        service(&server, 0, |_, upstream| upstream.attempt_timeout = Duration::from_millis(50));
     assert_eq!(
         get(&router, "/rates/EUR", "alice").await.status,
         StatusCode::BAD_GATEWAY,
@@ -94,14 +104,22 @@ async fn an_open_breaker_stops_calling_and_still_serves_stale() {
     for _ in 0..threshold {
         let _ = get(&router, "/rates/EUR", "alice").await;
     }
-    assert_eq!(calls(&server).await, 1 + threshold, "one success, then {threshold} failures reach the upstream");
+    assert_eq!(
+        calls(&server).await,
+        1 + threshold,
+        "one success, then {threshold} failures reach the upstream"
+    );
     let reply = get(&router, "/rates/EUR", "alice").await;
     assert_eq!(
         calls(&server).await,
         1 + threshold,
         "after {threshold} failures the breaker is open: the upstream gets no more calls. Read «{SECTION}»."
     );
-    assert_eq!(reply.status, StatusCode::OK, "an open breaker with a known rate still answers. Read «{SECTION}».");
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "an open breaker with a known rate still answers. Read «{SECTION}»."
+    );
     assert_eq!(reply.json()["stale"], true);
     assert!(state.metrics.snapshot().upstream_failures > threshold as u64 - 1);
 }
@@ -112,7 +130,15 @@ async fn only_currency_codes_reach_the_upstream() {
     let (router, _, _) = service(&server, 0, |_, _| {});
     for bad in ["eur", "EURO", "E%2FR"] {
         let reply = get(&router, &format!("/rates/{bad}"), "alice").await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad:?} is not a currency code: 400. Read «{SECTION}».");
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad:?} is not a currency code: 400. Read «{SECTION}»."
+        );
     }
-    assert_eq!(calls(&server).await, 0, "input is checked before it goes into the upstream's URL. Read «{SECTION}».");
+    assert_eq!(
+        calls(&server).await,
+        0,
+        "input is checked before it goes into the upstream's URL. Read «{SECTION}»."
+    );
 }

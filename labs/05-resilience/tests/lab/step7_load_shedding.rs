@@ -24,7 +24,10 @@ async fn until_upstream_has<T>(server: &MockServer, n: usize, flight: &[JoinHand
         }
     })
     .await;
-    assert!(reached.is_ok(), "the first requests never reached the upstream: is /rates/{{currency}} calling it? Read «{SECTION}».");
+    assert!(
+        reached.is_ok(),
+        "the first requests never reached the upstream: is /rates/{{currency}} calling it? Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -50,16 +53,27 @@ async fn a_full_service_sheds_new_requests_with_503() {
         shed.status,
         shed.text()
     );
-    assert!(shed.header("retry-after").is_some(), "a shed request is told when to come back (Retry-After). Read «{SECTION}».");
+    assert!(
+        shed.header("retry-after").is_some(),
+        "a shed request is told when to come back (Retry-After). Read «{SECTION}»."
+    );
     assert_eq!(calls(&server).await, 2, "a shed request must not reach the upstream. Read «{SECTION}».");
-    assert_eq!(state.metrics.snapshot().shed, 1, "shed requests are counted in the metrics. Read «{SECTION}».");
+    assert_eq!(
+        state.metrics.snapshot().shed,
+        1,
+        "shed requests are counted in the metrics. Read «{SECTION}»."
+    );
 
     for request in in_flight {
         let status = request.await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(status, StatusCode::OK, "the requests in flight finish normally. Read «{SECTION}».");
     }
     let after = get(&router, "/rates/EUR", "alice").await;
-    assert_eq!(after.status, StatusCode::OK, "once they finished, the slots are free again. Read «{SECTION}».");
+    assert_eq!(
+        after.status,
+        StatusCode::OK,
+        "once they finished, the slots are free again. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -73,6 +87,10 @@ async fn metrics_are_never_shed() {
     };
     until_upstream_has(&server, 1, std::slice::from_ref(&busy)).await;
     let metrics = get(&router, "/metrics", "ops").await;
-    assert_eq!(metrics.status, StatusCode::OK, "GET /metrics answers even when the service is full: that is when you need it. Read «{SECTION}».");
+    assert_eq!(
+        metrics.status,
+        StatusCode::OK,
+        "GET /metrics answers even when the service is full: that is when you need it. Read «{SECTION}»."
+    );
     let _ = busy.await;
 }

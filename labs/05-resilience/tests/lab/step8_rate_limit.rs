@@ -19,10 +19,16 @@ fn a_burst_is_admitted_then_refused() {
     let limiter = RateLimiter::new(QUOTA);
     let now = Instant::now();
     for n in 1..=3 {
-        assert!(limiter.check("alice", now).is_ok(), "request {n} of a burst of 3 is admitted. Read «{SECTION}».");
+        assert!(
+            limiter.check("alice", now).is_ok(),
+            "request {n} of a burst of 3 is admitted. Read «{SECTION}»."
+        );
     }
     let refused = limiter.check("alice", now);
-    assert!(refused.is_err(), "the 4th request at the same instant is over the burst of 3. Read «{SECTION}».");
+    assert!(
+        refused.is_err(),
+        "the 4th request at the same instant is over the burst of 3. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -35,9 +41,19 @@ fn retry_after_is_exact() {
     let Err(limited) = limiter.check("alice", now) else {
         panic!("the 4th request of a burst of 3 must be refused. Read «{SECTION}».");
     };
-    assert_eq!(limited.retry_after, Duration::from_millis(100), "at 10/s the next slot opens in 100 ms. Read «{SECTION}».");
-    assert!(limiter.check("alice", now + limited.retry_after - Duration::from_millis(1)).is_err(), "1 ms early is still refused");
-    assert!(limiter.check("alice", now + limited.retry_after).is_ok(), "at exactly `retry_after`, the request is admitted. Read «{SECTION}».");
+    assert_eq!(
+        limited.retry_after,
+        Duration::from_millis(100),
+        "at 10/s the next slot opens in 100 ms. Read «{SECTION}»."
+    );
+    assert!(
+        limiter.check("alice", now + limited.retry_after - Duration::from_millis(1)).is_err(),
+        "1 ms early is still refused"
+    );
+    assert!(
+        limiter.check("alice", now + limited.retry_after).is_ok(),
+        "at exactly `retry_after`, the request is admitted. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -60,7 +76,10 @@ fn idle_time_is_not_banked() {
     let _ = limiter.check("alice", start);
     let later = start + Duration::from_secs(3_600);
     let admitted = (0..10).filter(|_| limiter.check("alice", later).is_ok()).count();
-    assert_eq!(admitted, 3, "after an hour of quiet, a client gets its burst (3), not an hour of saved-up requests. Read «{SECTION}».");
+    assert_eq!(
+        admitted, 3,
+        "after an hour of quiet, a client gets its burst (3), not an hour of saved-up requests. Read «{SECTION}»."
+    );
 }
 
 proptest! {
@@ -101,19 +120,28 @@ proptest! {
 async fn over_quota_answers_429_with_retry_after() {
     let server = MockServer::start().await;
     upstream_answers(&server, "EUR", rate("EUR", 1.08), None).await;
-    let (router, state, _) = service(&server, 0, |config, _| config.quota = Quota { per_second: 1, burst: 2 });
+    let (router, state, _) =
+        service(&server, 0, |config, _| config.quota = Quota { per_second: 1, burst: 2 });
     for _ in 0..2 {
         let ok = get(&router, "/rates/EUR", "alice").await;
         assert_eq!(ok.status, StatusCode::OK, "within the quota: {:?}", ok.text());
     }
     let refused = get(&router, "/rates/EUR", "alice").await;
-    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "the 3rd request over a burst of 2 gets 429. Read «{SECTION}».");
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the 3rd request over a burst of 2 gets 429. Read «{SECTION}»."
+    );
     let retry_after = refused.header("retry-after").and_then(|v| v.parse::<u64>().ok());
     assert!(
         retry_after.is_some_and(|s| s >= 1),
         "a 429 says when to come back, in whole seconds (RFC 6585): got {:?}. Read «{SECTION}».",
         refused.header("retry-after")
     );
-    assert_eq!(get(&router, "/rates/EUR", "bob").await.status, StatusCode::OK, "bob has his own quota. Read «{SECTION}».");
+    assert_eq!(
+        get(&router, "/rates/EUR", "bob").await.status,
+        StatusCode::OK,
+        "bob has his own quota. Read «{SECTION}»."
+    );
     assert_eq!(state.metrics.snapshot().rate_limited, 1, "the refusal is counted in the metrics");
 }

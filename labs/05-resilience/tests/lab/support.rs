@@ -32,11 +32,18 @@ pub fn policy(max_retries: u32) -> RetryPolicy {
 }
 
 pub fn upstream_config(base_url: &str, max_retries: u32) -> UpstreamConfig {
-    UpstreamConfig { base_url: base_url.to_owned(), attempt_timeout: Duration::from_secs(2), policy: policy(max_retries) }
+    UpstreamConfig {
+        base_url: base_url.to_owned(),
+        attempt_timeout: Duration::from_secs(2),
+        policy: policy(max_retries),
+    }
 }
 
 /// A client for `base_url` with a generous budget, and the clock it sleeps on.
-pub fn client(base_url: &str, config: impl FnOnce(&mut UpstreamConfig)) -> (UpstreamClient, Arc<ManualClock>) {
+pub fn client(
+    base_url: &str,
+    config: impl FnOnce(&mut UpstreamConfig),
+) -> (UpstreamClient, Arc<ManualClock>) {
     let mut upstream = upstream_config(base_url, 2);
     config(&mut upstream);
     let clock = Arc::new(ManualClock::new());
@@ -49,7 +56,12 @@ pub fn rate(currency: &str, rate: f64) -> ResponseTemplate {
 }
 
 /// Mounts `response` for `GET /rates/{currency}`, at most `times` times if given.
-pub async fn upstream_answers(server: &MockServer, currency: &str, response: ResponseTemplate, times: Option<u64>) {
+pub async fn upstream_answers(
+    server: &MockServer,
+    currency: &str,
+    response: ResponseTemplate,
+    times: Option<u64>,
+) {
     let mock = Mock::given(method("GET")).and(path(format!("/rates/{currency}"))).respond_with(response);
     let mock = match times {
         Some(n) => mock.up_to_n_times(n),
@@ -65,7 +77,12 @@ pub async fn calls(server: &MockServer) -> usize {
 
 /// Service settings for tests: small numbers, so limits are easy to reach.
 pub fn service_config() -> ServiceConfig {
-    ServiceConfig { quota: Quota { per_second: 100, burst: 100 }, max_in_flight: 8, retry_reserve: 100, retry_ratio: 1.0 }
+    ServiceConfig {
+        quota: Quota { per_second: 100, burst: 100 },
+        max_in_flight: 8,
+        retry_reserve: 100,
+        retry_ratio: 1.0,
+    }
 }
 
 pub const BREAKER: BreakerConfig = BreakerConfig { failure_threshold: 3, open_for: Duration::from_secs(30) };
@@ -97,7 +114,8 @@ impl Reply {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("expected JSON, got {:?} ({e})", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("expected JSON, got {:?} ({e})", self.text()))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
