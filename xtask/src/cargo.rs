@@ -52,6 +52,62 @@ pub struct BuildOptions<'a> {
     pub show_progress: bool,
     /// Build into this target folder instead of the workspace's own.
     pub target_dir: Option<&'a Path>,
+    /// Extra flags for rustc (appended to any `RUSTFLAGS` already set), e.g. `--cfg lab_loom`.
+    pub rustflags: Option<&'a str>,
+    pub release: bool,
+}
+
+impl<'a> BuildOptions<'a> {
+    /// A debug build of the `lab` test target, in the workspace's target folder.
+    pub fn lab(root: &'a Path, package: &'a str, color: bool, show_progress: bool) -> Self {
+        Self {
+            root,
+            package,
+            test: "lab",
+            color,
+            show_progress,
+            target_dir: None,
+            rustflags: None,
+            release: false,
+        }
+    }
+
+    /// The `loom` test target, as loom needs it: `--cfg lab_loom`, release (loom explores
+    /// many interleavings), and a target folder of its own, because different flags
+    /// would otherwise rebuild the ordinary artifacts every time.
+    pub fn loom(
+        root: &'a Path,
+        package: &'a str,
+        target_dir: &'a Path,
+        color: bool,
+        show_progress: bool,
+    ) -> Self {
+        Self {
+            root,
+            package,
+            test: "loom",
+            color,
+            show_progress,
+            target_dir: Some(target_dir),
+            rustflags: Some(LOOM_CFG),
+            release: true,
+        }
+    }
+}
+
+pub const LOOM_CFG: &str = "--cfg lab_loom";
+
+/// The workspace's target folder: `CARGO_TARGET_DIR`, or `target/` in the root.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// `RUSTFLAGS` with `extra` appended: setting the variable replaces the user's flags.
+pub fn rustflags_with(extra: &str) -> String {
+    match std::env::var("RUSTFLAGS") {
+        Ok(flags) if !flags.trim().is_empty() => format!("{flags} {extra}"),
+        _ => extra.to_owned(),
+    }
 }
 
 /// `cargo test --no-run` for one test target, reading cargo's JSON to find the binary.
@@ -60,6 +116,9 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
     let mut command = Command::new(cargo());
     if let Some(dir) = options.target_dir {
         command.env("CARGO_TARGET_DIR", dir);
+    }
+    if let Some(flags) = options.rustflags {
+        command.env("RUSTFLAGS", rustflags_with(flags));
     }
     let mut child = command
         .current_dir(options.root)
@@ -73,6 +132,7 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
             "--test",
             options.test,
         ])
+        .args(if options.release { &["--release"][..] } else { &[] })
         .stdout(Stdio::piped())
         .stderr(if options.show_progress { Stdio::inherit() } else { Stdio::piped() })
         .spawn()

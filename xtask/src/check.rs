@@ -60,43 +60,26 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
 
 fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> Standing {
     eprintln!("{} {} ({})", style.cyan("Building"), lab.name, lab.manifest.title);
-    let options = BuildOptions {
-        root,
-        package: &lab.package,
-        test: "lab",
-        color: style.color(),
-        show_progress: true,
-        target_dir: None,
+    let options = BuildOptions::lab(root, &lab.package, style.color(), true);
+    let mut results = match build_and_run(lab, &options, style) {
+        Ok(results) => results,
+        Err(()) => return Standing::Broken,
     };
-    let build = cargo::build_test(&options).unwrap_or_else(|error| Build::CargoFailed(format!("{error:#}")));
-    let binary = match build {
-        Build::Ready(binary) => binary,
-        Build::CompileError { first, count } => {
-            print_header(lab, style, &style.red("does not compile"));
-            println!("{first}\n");
-            let more = if count > 1 { format!(" ({} more after it)", count - 1) } else { String::new() };
-            println!(
-                "  This is the first compiler error{more}. Fix it, then run `cargo xtask check {}` again.",
-                lab.number()
-            );
-            println!("  Plain cargo shows them all: `cargo test -p {} --test lab --no-run`.\n", lab.package);
-            return Standing::Broken;
+    if lab.has_loom() {
+        let loom_target = cargo::target_dir(root).join("loom");
+        eprintln!(
+            "{} the loom tests of {} (release, {}, in {}; the first build takes a few minutes)",
+            style.cyan("Building"),
+            lab.name,
+            cargo::LOOM_CFG,
+            loom_target.display()
+        );
+        let options = BuildOptions::loom(root, &lab.package, &loom_target, style.color(), true);
+        match build_and_run(lab, &options, style) {
+            Ok(loom_results) => results.extend(loom_results),
+            Err(()) => return Standing::Broken,
         }
-        Build::CargoFailed(message) => {
-            print_header(lab, style, &style.red("cannot be built"));
-            println!("{message}\n");
-            return Standing::Broken;
-        }
-    };
-    let names = match testrun::list_tests(&binary) {
-        Ok(names) => names,
-        Err(error) => {
-            print_header(lab, style, &style.red("cannot list its tests"));
-            println!("{error:#}\n");
-            return Standing::Broken;
-        }
-    };
-    let results = testrun::run_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs());
+    }
     let standing = report(lab, &results, style);
     match &standing {
         Standing::FailingAt(i) => {
@@ -107,6 +90,38 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> 
         }
     }
     standing
+}
+
+/// Builds one test target and runs its tests; a build that fails is reported here.
+fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result<Vec<TestResult>, ()> {
+    let build = cargo::build_test(options).unwrap_or_else(|error| Build::CargoFailed(format!("{error:#}")));
+    let binary = match build {
+        Build::Ready(binary) => binary,
+        Build::CompileError { first, count } => {
+            print_header(lab, style, &style.red("does not compile"));
+            println!("{first}\n");
+            let more = if count > 1 { format!(" ({} more after it)", count - 1) } else { String::new() };
+            println!(
+                "  This is the first compiler error{more}. Fix it, then run `cargo xtask check {}` again.",
+                lab.number()
+            );
+            println!(
+                "  Plain cargo shows them all: `cargo test -p {} --test {} --no-run`.\n",
+                lab.package, options.test
+            );
+            return Err(());
+        }
+        Build::CargoFailed(message) => {
+            print_header(lab, style, &style.red("cannot be built"));
+            println!("{message}\n");
+            return Err(());
+        }
+    };
+    let names = testrun::list_tests(&binary).map_err(|error| {
+        print_header(lab, style, &style.red("cannot list its tests"));
+        println!("{error:#}\n");
+    })?;
+    Ok(testrun::run_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs()))
 }
 
 fn print_header(lab: &Lab, style: &Style, status: &str) {

@@ -23,6 +23,8 @@ pub struct Manifest {
     pub chapter: String,
     /// Seconds a single test may run before it is stopped.
     pub test_timeout_secs: Option<u64>,
+    /// The binary of a tokio-console demo, run by `cargo xtask console` (feature `console`).
+    pub console: Option<String>,
     pub steps: Vec<Step>,
 }
 
@@ -39,6 +41,10 @@ pub struct Step {
     pub section: String,
     /// Tiered hints, gentlest first.
     pub hints: Vec<String>,
+    /// The step's tests are loom models in the `loom` test target, built with
+    /// `--cfg lab_loom` in release mode and their own target folder.
+    #[serde(default)]
+    pub loom: bool,
 }
 
 /// A lab found on disk, with its manifest read and checked.
@@ -66,6 +72,11 @@ impl Lab {
 
     pub fn test_timeout(&self) -> Duration {
         self.manifest.test_timeout_secs.map_or(DEFAULT_TEST_TIMEOUT, Duration::from_secs)
+    }
+
+    /// Whether any step is checked with loom.
+    pub fn has_loom(&self) -> bool {
+        self.manifest.steps.iter().any(|s| s.loom)
     }
 
     /// The step a test belongs to, by its module path.

@@ -6,6 +6,7 @@
 mod book;
 mod cargo;
 mod check;
+mod console;
 mod hint;
 mod lab;
 mod loop_bench;
@@ -51,6 +52,11 @@ enum Command {
         #[arg(long, conflicts_with = "all")]
         reset: bool,
     },
+    /// Run a lab's tokio-console demo (with --cfg tokio_unstable), then watch it with `tokio-console`.
+    Console {
+        /// The lab: folder, number or short name.
+        lab: String,
+    },
     /// Build the book into target/book.
     Book {
         /// Open it in the browser afterwards.
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
         Command::Hint { lab, step, all, reset } => {
             hint::run(&root, &lab, step.as_deref(), hint::Reveal::from_flags(all, reset), &style)
         }
+        Command::Console { lab } => console::run(&root, &lab, &style),
         Command::Book { open } => book::run(&root, open, &style),
         Command::Verify => verify::run(&root, &style),
         Command::LoopBench { lab, runs } => loop_bench::run(&root, &lab, runs, &style),

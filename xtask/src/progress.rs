@@ -21,8 +21,7 @@ pub struct Progress {
 
 /// The folder for the runner's own files: `$CARGO_TARGET_DIR/xtask` or `target/xtask`.
 pub fn state_dir(root: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    target.join("xtask")
+    crate::cargo::target_dir(root).join("xtask")
 }
 
 fn path(root: &Path) -> PathBuf {

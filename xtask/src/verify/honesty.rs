@@ -1,7 +1,7 @@
 //! The core promise of a lab: its tests fail on the starter and pass on the solution,
 //! and the two crates run the very same tests.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cargo::{self, Build, BuildOptions};
 use crate::lab::{self, Lab};
@@ -12,55 +12,74 @@ use super::Verdict;
 pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     let solution_package =
         lab::package_name(&solution_dir.join("Cargo.toml")).map_err(|e| format!("{e:#}"))?;
-    let starter = build(root, &lab.package)?;
-    let solution = build(root, &solution_package)?;
-    let starter_tests = testrun::list_tests(&starter).map_err(|e| format!("{e:#}"))?;
-    let solution_tests = testrun::list_tests(&solution).map_err(|e| format!("{e:#}"))?;
-    let solution_names: Vec<&str> = solution_tests.iter().map(|t| as_lab_test(t)).collect();
-    if starter_tests != solution_names {
-        return Err(format!(
-            "the starter and the solution do not run the same tests: does solutions/{}/tests/lab.rs include the lab's tests/lab/main.rs?",
-            lab.name
+    let loom_target = cargo::target_dir(root).join("loom");
+    let mut targets = vec![(
+        BuildOptions::lab(root, &lab.package, false, true),
+        BuildOptions::lab(root, &solution_package, false, true),
+    )];
+    if lab.has_loom() {
+        targets.push((
+            BuildOptions::loom(root, &lab.package, &loom_target, false, true),
+            BuildOptions::loom(root, &solution_package, &loom_target, false, true),
         ));
     }
-    check_steps_cover_tests(lab, &starter_tests)?;
 
-    let jobs = testrun::default_jobs();
-    let on_starter = testrun::run_tests(&starter, &lab.dir, &starter_tests, lab.test_timeout(), jobs);
-    let on_solution = testrun::run_tests(&solution, solution_dir, &solution_tests, lab.test_timeout(), jobs);
+    let mut all_tests = Vec::new();
     let mut problems = Vec::new();
-    for result in &on_starter {
-        match result.outcome {
-            Outcome::Passed => {
-                problems.push(format!("{} passes on the starter: it teaches nothing", result.name))
-            }
-            Outcome::TimedOut => problems.push(format!(
-                "{} hangs on the starter: make it fail fast (a todo!() should panic, not block)",
-                result.name
-            )),
-            Outcome::Failed | Outcome::Crashed(_) => {}
+    for (starter_options, solution_options) in &targets {
+        let starter = build(starter_options)?;
+        let solution = build(solution_options)?;
+        let starter_tests = testrun::list_tests(&starter).map_err(|e| format!("{e:#}"))?;
+        let solution_tests = testrun::list_tests(&solution).map_err(|e| format!("{e:#}"))?;
+        let solution_names: Vec<&str> = solution_tests.iter().map(|t| as_lab_test(t)).collect();
+        if starter_tests != solution_names {
+            return Err(format!(
+                "the starter and the solution do not run the same `{}` tests: does solutions/{}/tests/{}.rs include the lab's tests/{}/main.rs?",
+                starter_options.test, lab.name, starter_options.test, starter_options.test
+            ));
         }
+        let jobs = testrun::default_jobs();
+        let on_starter = testrun::run_tests(&starter, &lab.dir, &starter_tests, lab.test_timeout(), jobs);
+        let on_solution =
+            testrun::run_tests(&solution, solution_dir, &solution_tests, lab.test_timeout(), jobs);
+        problems.extend(on_starter.iter().filter_map(starter_problem));
+        problems.extend(
+            on_solution
+                .iter()
+                .filter(|r| !r.passed())
+                .map(|r| format!("{} fails on the solution: {}", as_lab_test(&r.name), why(r))),
+        );
+        all_tests.extend(starter_tests);
     }
-    for result in &on_solution {
-        if !result.passed() {
-            problems.push(format!("{} fails on the solution: {}", result.name, why(result)));
-        }
-    }
-    if problems.is_empty() { Ok(format!("{} tests", starter_tests.len())) } else { Err(problems.join("\n")) }
+    check_steps_cover_tests(lab, &all_tests)?;
+    if problems.is_empty() { Ok(format!("{} tests", all_tests.len())) } else { Err(problems.join("\n")) }
 }
 
-/// The solution's `tests/lab.rs` mounts the lab's tests as `mod lab`, so its test
+/// A starter test must fail, and fail fast.
+fn starter_problem(result: &TestResult) -> Option<String> {
+    match result.outcome {
+        Outcome::Passed => Some(format!("{} passes on the starter: it teaches nothing", result.name)),
+        Outcome::TimedOut => Some(format!(
+            "{} hangs on the starter: make it fail fast (a todo!() should panic, not block)",
+            result.name
+        )),
+        Outcome::Failed | Outcome::Crashed(_) => None,
+    }
+}
+
+/// The solution's `tests/*.rs` mount the lab's tests as `mod lab`, so its test
 /// `lab::step1_x::y` is the lab's `step1_x::y`.
 pub fn as_lab_test(solution_test: &str) -> &str {
     solution_test.strip_prefix("lab::").unwrap_or(solution_test)
 }
 
-fn build(root: &Path, package: &str) -> Result<std::path::PathBuf, String> {
-    let options =
-        BuildOptions { root, package, test: "lab", color: false, show_progress: true, target_dir: None };
-    match cargo::build_test(&options).map_err(|e| format!("{e:#}"))? {
+fn build(options: &BuildOptions<'_>) -> Result<PathBuf, String> {
+    let package = options.package;
+    match cargo::build_test(options).map_err(|e| format!("{e:#}"))? {
         Build::Ready(binary) => Ok(binary),
-        Build::CompileError { first, .. } => Err(format!("{package} does not compile:\n{first}")),
+        Build::CompileError { first, .. } => {
+            Err(format!("{package} (test {}) does not compile:\n{first}", options.test))
+        }
         Build::CargoFailed(message) => Err(format!("cargo failed on {package}:\n{message}")),
     }
 }

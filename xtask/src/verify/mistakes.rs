@@ -21,7 +21,24 @@ use super::honesty::as_lab_test;
 /// What a patch's header says about it.
 struct Mistake {
     path: PathBuf,
-    caught_by: String,
+    caught_by: CaughtBy,
+}
+
+/// Who rejects the mistake: a test (`Caught-by: step3_x::name`), or for mistakes the
+/// type system forbids, the compiler (`Caught-by: compiler: <words of its error>`).
+enum CaughtBy {
+    Test(String),
+    Compiler(String),
+}
+
+impl CaughtBy {
+    fn parse(text: &str) -> Self {
+        let text = text.trim();
+        match text.strip_prefix("compiler:") {
+            Some(error) => Self::Compiler(error.trim().to_owned()),
+            None => Self::Test(text.to_owned()),
+        }
+    }
 }
 
 pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
@@ -52,35 +69,48 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
 
 fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mistake) -> Result<(), String> {
     apply(scratch, &mistake.path)?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    // The copy shares the real target folder, so dependencies are not compiled again;
+    // The copy shares the real target folders, so dependencies are not compiled again;
     // the patched crate has its own package name, so its artifacts are its own.
-    let options = BuildOptions {
-        root: scratch,
-        package,
-        test: "lab",
-        color: false,
-        show_progress: false,
-        target_dir: Some(&target_dir),
+    let target = cargo::target_dir(root);
+    let loom_target = target.join("loom");
+    let in_loom = match &mistake.caught_by {
+        CaughtBy::Test(test) => lab.step_of(test).is_some_and(|i| lab.manifest.steps[i].loom),
+        CaughtBy::Compiler(_) => false,
+    };
+    let options = if in_loom {
+        BuildOptions::loom(scratch, package, &loom_target, false, false)
+    } else {
+        BuildOptions { target_dir: Some(&target), ..BuildOptions::lab(scratch, package, false, false) }
     };
     let build = cargo::build_test(&options).map_err(|e| format!("{e:#}"))?;
-    let binary = match build {
-        Build::Ready(binary) => binary,
-        Build::CompileError { first, .. } => {
+    let test = match (&mistake.caught_by, build) {
+        (CaughtBy::Compiler(expected), Build::CompileError { first, .. }) => {
+            return if first.to_lowercase().contains(&expected.to_lowercase()) {
+                Ok(())
+            } else {
+                Err(format!("it does not compile, but not with {expected:?}:\n{first}"))
+            };
+        }
+        (CaughtBy::Compiler(expected), _) => {
+            return Err(format!(
+                "it compiles, but its header says the compiler rejects it with {expected:?}"
+            ));
+        }
+        (CaughtBy::Test(test), Build::Ready(binary)) => (test, binary),
+        (CaughtBy::Test(_), Build::CompileError { first, .. }) => {
             return Err(format!("the patched solution does not compile:\n{first}"));
         }
-        Build::CargoFailed(message) => return Err(format!("cargo failed:\n{message}")),
+        (CaughtBy::Test(_), Build::CargoFailed(message)) => return Err(format!("cargo failed:\n{message}")),
     };
+    let (name, binary) = test;
     let tests = testrun::list_tests(&binary).map_err(|e| format!("{e:#}"))?;
-    let Some(test) = tests.iter().find(|t| as_lab_test(t) == mistake.caught_by) else {
-        return Err(format!("its header names the test {:?}, which does not exist", mistake.caught_by));
+    let Some(test) = tests.iter().find(|t| as_lab_test(t) == name) else {
+        return Err(format!("its header names the test {name:?}, which does not exist"));
     };
     let cwd = scratch.join("solutions").join(&lab.name);
     let result = testrun::run_tests(&binary, &cwd, std::slice::from_ref(test), lab.test_timeout(), 1);
     match result.first().map(|r| &r.outcome) {
-        Some(Outcome::Passed) => {
-            Err(format!("{} still passes: the test does not catch this mistake", mistake.caught_by))
-        }
+        Some(Outcome::Passed) => Err(format!("{name} still passes: the test does not catch this mistake")),
         Some(_) => Ok(()),
         None => Err("the test did not run".to_owned()),
     }
@@ -127,7 +157,7 @@ fn read_mistakes(dir: &Path) -> Result<Vec<Mistake>, String> {
                 .lines()
                 .take_while(|l| !l.starts_with("diff --git"))
                 .find_map(|l| l.strip_prefix("Caught-by:"))
-                .map(|t| t.trim().to_owned())
+                .map(CaughtBy::parse)
                 .ok_or_else(|| {
                     format!("{} has no `Caught-by: <test path>` line in its header", path.display())
                 })?;

@@ -124,6 +124,18 @@ fn verify_lab(root: &Path, lab: &Lab, report: &mut Report<'_>) {
     report.run(&format!("{name}: every test fails on the starter and passes on the solution"), || {
         honesty::lab_is_honest(root, lab, &solution)
     });
+    if let Some(bin) = lab.manifest.console.as_deref() {
+        report.run(&format!("{name}: the tokio-console demo builds (--cfg tokio_unstable)"), || {
+            let output = crate::console::demo_command(root, &lab.package, bin, "build")
+                .output()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if output.status.success() {
+                Ok(String::new())
+            } else {
+                Err(last_lines(&String::from_utf8_lossy(&output.stderr), 30))
+            }
+        });
+    }
     report.run(&format!("{name}: every mistake is caught by the test it names"), || {
         mistakes::all_caught(root, lab, &solution)
     });

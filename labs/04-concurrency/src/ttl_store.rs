@@ -1,0 +1,52 @@
+//! A key-value store whose entries expire. Time is passed in, so a property test can
+//! drive it through thousands of steps against a simple model.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Default)]
+pub struct TtlStore {
+    entries: HashMap<String, (String, Instant)>,
+}
+
+// ANCHOR: ttl_store
+impl TtlStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `value` under `key` until `now + ttl`, replacing any earlier value.
+    pub fn insert(&mut self, key: &str, value: &str, ttl: Duration, now: Instant) {
+        todo!(
+            "step 7: store the value with its deadline, now + ttl. Read book/04-concurrency/state-machine.md"
+        )
+    }
+
+    /// The value, if it has not expired. An entry expires at its deadline exactly.
+    pub fn get(&self, key: &str, now: Instant) -> Option<&str> {
+        todo!(
+            "step 7: the value only while now is before its deadline. Read book/04-concurrency/state-machine.md"
+        )
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        todo!("step 7: remove the entry and return its value. Read book/04-concurrency/state-machine.md")
+    }
+
+    /// Drops expired entries, so memory does not grow with keys nobody reads again.
+    pub fn purge_expired(&mut self, now: Instant) {
+        todo!(
+            "step 7: keep only entries whose deadline is after now. Read book/04-concurrency/state-machine.md"
+        )
+    }
+
+    /// Entries held, expired or not (until purged).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+// ANCHOR_END: ttl_store

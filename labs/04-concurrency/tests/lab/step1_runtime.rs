@@ -1,0 +1,68 @@
+//! Step 1: building the runtime on purpose: workers, the blocking pool, thread names.
+//! Read «How tokio runs your code».
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use concurrency::runtime::{RuntimeConfig, build_runtime};
+
+const SECTION: &str = "How tokio runs your code (book/04-concurrency/scheduler.md)";
+
+fn runtime(workers: usize, max_blocking: usize) -> tokio::runtime::Runtime {
+    build_runtime(RuntimeConfig { workers, max_blocking })
+        .unwrap_or_else(|e| panic!("build_runtime failed: {e}. Read «{SECTION}»."))
+}
+
+#[test]
+fn the_runtime_has_the_configured_workers() {
+    let runtime = runtime(3, 2);
+    assert_eq!(
+        runtime.metrics().num_workers(),
+        3,
+        "RuntimeConfig {{ workers: 3 }} gives 3 worker threads. Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn worker_threads_are_named() {
+    let runtime = runtime(2, 2);
+    let name = runtime
+        .block_on(async { tokio::spawn(async { std::thread::current().name().map(str::to_owned) }).await })
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(
+        name.starts_with("lab-"),
+        "a task ran on a thread named {name:?}: name the runtime's threads `lab-…` so a debugger or `top -H` tells them apart. Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn the_blocking_pool_is_bounded() {
+    let runtime = runtime(1, 2);
+    let running = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    runtime.block_on(async {
+        let jobs: Vec<_> = (0..6)
+            .map(|_| {
+                let (running, most) = (running.clone(), most.clone());
+                tokio::task::spawn_blocking(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    // Blocking work, as a hash or a file read is: this thread is busy.
+                    std::thread::sleep(Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for job in jobs {
+            let _ = job.await;
+        }
+    });
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        2,
+        "6 blocking jobs with max_blocking = 2: at most 2 run at once, the rest wait their turn. Read «{SECTION}»."
+    );
+}

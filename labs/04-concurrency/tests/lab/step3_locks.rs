@@ -1,0 +1,63 @@
+//! Step 3: a `std::sync::Mutex` in async code. Read «Locks and .await».
+
+use std::sync::Arc;
+
+use concurrency::stats::Stats;
+use tokio::sync::mpsc;
+
+const SECTION: &str = "Locks and .await (book/04-concurrency/locks.md)";
+
+fn stats(capacity: usize) -> (Arc<Stats>, mpsc::Receiver<String>) {
+    let (audit, trail) = mpsc::channel(capacity);
+    (Arc::new(Stats::new(audit)), trail)
+}
+
+/// Compiles only if the future can move between threads: what `tokio::spawn` on a
+/// multi-thread runtime and every axum handler require. A std guard held across an
+/// `.await` makes this line a compile error ("cannot be sent between threads safely").
+fn assert_send<T: Send>(value: T) -> T {
+    value
+}
+
+#[tokio::test]
+async fn visits_are_counted_and_audited() {
+    let (stats, mut trail) = stats(16);
+    for expected in 1..=3 {
+        let count = assert_send(stats.record_visit("/home")).await;
+        assert_eq!(count, expected, "record_visit returns the new count. Read «{SECTION}».");
+    }
+    assert_eq!(stats.visits("/home"), 3);
+    let audited: Vec<String> = std::iter::from_fn(|| trail.try_recv().ok()).collect();
+    assert_eq!(
+        audited,
+        ["/home 1", "/home 2", "/home 3"],
+        "each visit is sent to the audit trail as \"<page> <count>\". Read «{SECTION}»."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_visits_are_all_counted() {
+    let (stats, mut trail) = stats(1_000);
+    let visits: Vec<_> = (0..200)
+        .map(|_| {
+            let stats = stats.clone();
+            tokio::spawn(async move { stats.record_visit("/busy").await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for visit in visits {
+        counts.push(visit.await.unwrap_or(0));
+    }
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        (1..=200).collect::<Vec<u64>>(),
+        "200 concurrent visits get the counts 1..=200, each once. Read «{SECTION}»."
+    );
+    trail.close();
+    let mut audited = 0;
+    while trail.recv().await.is_some() {
+        audited += 1;
+    }
+    assert_eq!(audited, 200, "and all 200 are audited");
+}

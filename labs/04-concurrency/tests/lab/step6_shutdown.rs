@@ -1,0 +1,78 @@
+//! Step 6: structured shutdown. The runtime's own count of alive tasks must return to
+//! where it started. Paused time: the workers' ticks take no real time.
+//! Read «Structured shutdown».
+
+use std::time::Duration;
+
+use concurrency::supervisor::{Stopped, Supervisor};
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+
+const SECTION: &str = "Structured shutdown (book/04-concurrency/shutdown.md)";
+
+fn alive() -> usize {
+    Handle::current().metrics().num_alive_tasks()
+}
+
+/// A worker that ticks until cancelled, then says so.
+fn start_workers(supervisor: &Supervisor, n: usize, stopped: &mpsc::UnboundedSender<usize>) {
+    for id in 0..n {
+        let stopped = stopped.clone();
+        supervisor.spawn(move |token| async move {
+            loop {
+                tokio::select! {
+                    () = token.cancelled() => break,
+                    () = tokio::time::sleep(Duration::from_millis(10)) => {}
+                }
+            }
+            let _ = stopped.send(id);
+        });
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_leaves_no_task_behind() {
+    let baseline = alive();
+    let supervisor = Supervisor::new();
+    let (stopped, _) = mpsc::unbounded_channel();
+    start_workers(&supervisor, 5, &stopped);
+    assert_eq!(alive(), baseline + 5, "five workers started. Read «{SECTION}».");
+    let result = supervisor.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(result, Stopped::Cleanly, "workers that honour their token stop in time. Read «{SECTION}».");
+    assert_eq!(
+        alive(),
+        baseline,
+        "after shutdown returns, the runtime has as many alive tasks as before: a task still running was leaked. \
+         Spawn through the tracker and wait for it. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_worker_is_told_to_stop() {
+    let supervisor = Supervisor::new();
+    let (stopped, mut reports) = mpsc::unbounded_channel();
+    start_workers(&supervisor, 3, &stopped);
+    drop(stopped);
+    let _ = supervisor.shutdown(Duration::from_secs(5)).await;
+    let mut ids: Vec<usize> = std::iter::from_fn(|| reports.try_recv().ok()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [0, 1, 2],
+        "each worker saw its token cancelled and stopped before shutdown returned. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_that_ignores_cancellation_times_out() {
+    let supervisor = Supervisor::new();
+    supervisor.spawn(|_token| async {
+        tokio::time::sleep(Duration::from_secs(3_600)).await;
+    });
+    let result = supervisor.shutdown(Duration::from_millis(100)).await;
+    assert_eq!(
+        result,
+        Stopped::TimedOut,
+        "a task that ignores its token must not hold shutdown hostage: give up at the deadline and say so. Read «{SECTION}»."
+    );
+}

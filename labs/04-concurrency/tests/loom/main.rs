@@ -1,0 +1,62 @@
+//! Step 8: primitives checked with loom, which runs each test body under every
+//! interleaving of its threads that the memory model allows. Built only with
+//! `--cfg lab_loom`; `cargo xtask check 04` does that for you. Read «Model checking with loom».
+#![cfg(lab_loom)]
+
+mod step8_loom {
+    use concurrency::counter::VisitCounter;
+    use concurrency::latch::Latch;
+    use loom::sync::Arc;
+    use loom::thread;
+
+    const SECTION: &str = "Model checking with loom (book/04-concurrency/loom.md)";
+
+    #[test]
+    fn concurrent_increments_are_all_counted() {
+        loom::model(|| {
+            let counter = Arc::new(VisitCounter::new());
+            let other = {
+                let counter = counter.clone();
+                thread::spawn(move || counter.increment())
+            };
+            let mine = counter.increment();
+            let theirs = other.join().unwrap_or(0);
+            assert_eq!(
+                counter.get(),
+                2,
+                "two threads incremented once each, the count is {}: an increment was lost between a load and a store. Read «{SECTION}».",
+                counter.get()
+            );
+            assert_ne!(mine, theirs, "two increments returned the same total ({mine}). Read «{SECTION}».");
+        });
+    }
+
+    #[test]
+    fn a_waiter_is_always_woken() {
+        loom::model(|| {
+            let latch = Arc::new(Latch::new());
+            let releaser = {
+                let latch = latch.clone();
+                thread::spawn(move || latch.release())
+            };
+            // If the release can slip between checking the flag and starting to wait,
+            // loom finds that order and reports a deadlock.
+            latch.wait();
+            let _ = releaser.join();
+        });
+    }
+
+    #[test]
+    fn every_waiter_is_woken() {
+        loom::model(|| {
+            let latch = Arc::new(Latch::new());
+            let waiter = {
+                let latch = latch.clone();
+                thread::spawn(move || latch.wait())
+            };
+            latch.release();
+            latch.wait();
+            let _ = waiter.join();
+        });
+    }
+}

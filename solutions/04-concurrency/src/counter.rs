@@ -1,0 +1,27 @@
+//! A visit counter shared by threads: the simplest race there is, and the one loom
+//! finds in a handful of interleavings.
+
+use crate::sync::{AtomicUsize, Ordering};
+
+#[derive(Debug, Default)]
+pub struct VisitCounter {
+    hits: AtomicUsize,
+}
+
+// ANCHOR: counter
+impl VisitCounter {
+    pub fn new() -> Self {
+        Self { hits: AtomicUsize::new(0) }
+    }
+
+    /// Counts one visit and returns the new total. One atomic read-modify-write: a
+    /// `load` followed by a `store` would let two threads both write the same total.
+    pub fn increment(&self) -> usize {
+        self.hits.fetch_add(1, Ordering::AcqRel) + 1
+    }
+
+    pub fn get(&self) -> usize {
+        self.hits.load(Ordering::Acquire)
+    }
+}
+// ANCHOR_END: counter

@@ -1,0 +1,41 @@
+//! Shared counters behind a `std::sync::Mutex`, updated from async code. The guard
+//! must be gone before the next `.await`.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use tokio::sync::mpsc;
+
+/// Page visits, and an audit trail of each one sent to another task.
+pub struct Stats {
+    visits: Mutex<HashMap<String, u64>>,
+    audit: mpsc::Sender<String>,
+}
+
+impl Stats {
+    pub fn new(audit: mpsc::Sender<String>) -> Self {
+        Self { visits: Mutex::new(HashMap::new()), audit }
+    }
+
+    // ANCHOR: record_visit
+    /// Counts a visit to `page`, then tells the audit task. Returns the new count.
+    pub async fn record_visit(&self, page: &str) -> u64 {
+        // The guard lives only inside this block. Holding a std guard across the
+        // `.await` below would make this future `!Send` (axum refuses it), and could
+        // block a worker thread while another task waits for the lock.
+        let count = {
+            let mut visits = self.visits.lock().unwrap_or_else(PoisonError::into_inner);
+            let count = visits.entry(page.to_owned()).or_insert(0);
+            *count += 1;
+            *count
+        };
+        // A closed audit channel means shutdown is under way: the count still stands.
+        let _ = self.audit.send(format!("{page} {count}")).await;
+        count
+    }
+    // ANCHOR_END: record_visit
+
+    pub fn visits(&self, page: &str) -> u64 {
+        self.visits.lock().unwrap_or_else(PoisonError::into_inner).get(page).copied().unwrap_or(0)
+    }
+}

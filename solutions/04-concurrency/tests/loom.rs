@@ -1,0 +1,5 @@
+//! Runs lab 04's loom tests against the reference solution (under `--cfg lab_loom`).
+extern crate concurrency_solution as concurrency;
+
+#[path = "../../../labs/04-concurrency/tests/loom/main.rs"]
+mod lab;
