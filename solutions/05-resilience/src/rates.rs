@@ -18,11 +18,13 @@ use crate::upstream::{UpstreamClient, UpstreamError};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Currency(String);
 
+// ANCHOR: currency
 impl Currency {
     pub fn parse(raw: &str) -> Option<Self> {
         (raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_uppercase())).then(|| Self(raw.to_owned()))
     }
 }
+// ANCHOR_END: currency
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,6 +104,7 @@ impl RateSource {
     }
     // ANCHOR_END: quote
 
+    // ANCHOR: fetch
     /// Calls the upstream through the breaker. A 404 is an answer, not a failure of
     /// the upstream, so it counts as a success for the breaker.
     async fn fetch(&self, currency: &Currency) -> Result<Rate, QuoteError> {
@@ -121,6 +124,7 @@ impl RateSource {
             }
         }
     }
+    // ANCHOR_END: fetch
 
     fn remember(&self, currency: &Currency, rate: &Rate) {
         let mut known = self.last_known.lock().unwrap_or_else(PoisonError::into_inner);

@@ -94,6 +94,7 @@ impl UpstreamClient {
         }
     }
 
+    // ANCHOR: attempt
     /// One attempt, bounded by the attempt timeout. A transport error is an outcome to
     /// decide on, not an error yet.
     async fn attempt(
@@ -112,6 +113,7 @@ impl UpstreamClient {
             .await
             .map_err(|e| if e.is_timeout() { Outcome::TimedOut } else { Outcome::ConnectionFailed })
     }
+    // ANCHOR_END: attempt
     // ANCHOR_END: send
 
     fn error_for(&self, outcome: Outcome) -> UpstreamError {

@@ -61,6 +61,7 @@ fn clients_that_failed_together_do_not_retry_together() {
     );
 }
 
+// ANCHOR: properties
 proptest! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -80,3 +81,4 @@ proptest! {
         prop_assert!(next == backoff.cap || next == now * 2, "after {now:?} comes double or the cap, not {next:?}. Read «{SECTION}».");
     }
 }
+// ANCHOR_END: properties

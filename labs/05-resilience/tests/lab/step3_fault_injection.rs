@@ -13,6 +13,7 @@ use super::support::{BACKOFF, ResettingServer, calls, client, rate, upstream_ans
 
 const SECTION: &str = "Fault injection (book/05-resilience/fault-injection.md)";
 
+// ANCHOR: twice_then_ok
 #[tokio::test]
 async fn a_503_twice_then_200_succeeds_on_the_third_call() {
     let server = MockServer::start().await;
@@ -39,6 +40,7 @@ async fn a_503_twice_then_200_succeeds_on_the_third_call() {
         );
     }
 }
+// ANCHOR_END: twice_then_ok
 
 #[tokio::test]
 async fn a_400_is_not_retried() {
@@ -121,6 +123,7 @@ async fn retries_stop_at_the_maximum() {
     assert_eq!(calls(&server).await, 5, "max_retries 4: five calls, then give up. Read «{SECTION}».");
 }
 
+// ANCHOR: budget_storm
 #[tokio::test]
 async fn an_empty_budget_stops_a_retry_storm() {
     let server = MockServer::start().await;
@@ -140,3 +143,4 @@ async fn an_empty_budget_stops_a_retry_storm() {
          retry 3 times (12 calls): that is how retries turn an outage into a storm. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: budget_storm

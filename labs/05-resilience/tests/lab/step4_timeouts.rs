@@ -13,6 +13,7 @@ const SECTION: &str = "Timeouts (book/05-resilience/timeouts.md)";
 
 const SHORT: Duration = Duration::from_millis(50);
 
+// ANCHOR: slow_upstream
 #[tokio::test]
 async fn a_slow_upstream_times_out() {
     let server = MockServer::start().await;
@@ -42,6 +43,7 @@ async fn each_attempt_has_its_own_timeout() {
     );
     assert_eq!(clock.sleeps().len(), 2, "a backoff before each retry. Read «{SECTION}».");
 }
+// ANCHOR_END: slow_upstream
 
 #[tokio::test]
 async fn a_quick_answer_is_not_cut_short() {

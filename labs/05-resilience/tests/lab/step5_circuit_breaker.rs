@@ -96,6 +96,7 @@ fn half_open_lets_exactly_one_probe_through() {
     drop(probe);
 }
 
+// ANCHOR: concurrent
 #[test]
 fn concurrent_callers_get_exactly_one_probe() {
     let (breaker, clock) = opened();
@@ -122,6 +123,7 @@ fn concurrent_callers_get_exactly_one_probe() {
         "16 callers arrived together after the cool-down; {admitted} were admitted, not 1. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: concurrent
 
 #[test]
 fn a_successful_probe_closes_it() {

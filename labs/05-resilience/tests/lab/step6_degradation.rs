@@ -50,6 +50,7 @@ async fn when_the_upstream_fails_the_last_rate_is_served_stale() {
     assert_eq!(quote["age_secs"], 90, "and how old it is; got {quote}. Read «{SECTION}».");
 }
 
+// ANCHOR: hidden_failure
 #[tokio::test]
 async fn a_hidden_failure_is_still_logged_and_counted() {
     let server = MockServer::start().await;
@@ -72,6 +73,7 @@ async fn a_hidden_failure_is_still_logged_and_counted() {
         "the failure is logged at WARN (or worse) with the word `upstream`; the log was:\n{text}\nRead «{SECTION}»."
     );
 }
+// ANCHOR_END: hidden_failure
 
 #[tokio::test]
 async fn without_a_known_rate_the_failure_is_honest() {

@@ -82,6 +82,7 @@ fn idle_time_is_not_banked() {
     );
 }
 
+// ANCHOR: properties
 proptest! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -115,6 +116,7 @@ proptest! {
         }
     }
 }
+// ANCHOR_END: properties
 
 #[tokio::test]
 async fn over_quota_answers_429_with_retry_after() {

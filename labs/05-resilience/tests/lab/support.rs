@@ -55,6 +55,7 @@ pub fn rate(currency: &str, rate: f64) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({ "currency": currency, "rate": rate }))
 }
 
+// ANCHOR: upstream_answers
 /// Mounts `response` for `GET /rates/{currency}`, at most `times` times if given.
 pub async fn upstream_answers(
     server: &MockServer,
@@ -74,6 +75,7 @@ pub async fn upstream_answers(
 pub async fn calls(server: &MockServer) -> usize {
     server.received_requests().await.map_or(0, |r| r.len())
 }
+// ANCHOR_END: upstream_answers
 
 /// Service settings for tests: small numbers, so limits are easy to reach.
 pub fn service_config() -> ServiceConfig {
@@ -138,6 +140,7 @@ pub async fn get(router: &Router, uri: &str, api_key: &str) -> Reply {
     Reply { status: parts.status, headers: parts.headers, body }
 }
 
+// ANCHOR: resetting_server
 /// A server on 127.0.0.1 that accepts connections and resets them without answering,
 /// as a crashed process or a broken load balancer does. It counts the connections.
 pub struct ResettingServer {
@@ -172,6 +175,7 @@ impl ResettingServer {
         self.accepted.load(Ordering::SeqCst)
     }
 }
+// ANCHOR_END: resetting_server
 
 /// Log lines written while the returned guard lives (on this thread).
 #[derive(Clone, Default)]
