@@ -41,6 +41,7 @@ pub struct CircuitBreaker {
     state: Mutex<State>,
 }
 
+// ANCHOR: permit
 /// Permission for one call. Report how it went with `succeeded` or `failed`; a permit
 /// dropped without a report (the caller was cancelled) counts as a failure.
 #[must_use = "report the call's outcome with succeeded() or failed()"]
@@ -69,6 +70,7 @@ impl Drop for Permit<'_> {
         }
     }
 }
+// ANCHOR_END: permit
 
 impl CircuitBreaker {
     pub fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {

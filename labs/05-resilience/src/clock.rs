@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+// ANCHOR: clock
 /// A future that sleeps, boxed so that `Clock` can be used as `dyn Clock`.
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -27,6 +28,7 @@ impl Clock for SystemClock {
         Box::pin(tokio::time::sleep(duration))
     }
 }
+// ANCHOR_END: clock
 
 /// A clock for tests: time moves only when told to, and every sleep returns at once
 /// after moving time forward by its duration. It remembers the sleeps it was asked for.
@@ -70,6 +72,7 @@ impl Default for ManualClock {
     }
 }
 
+// ANCHOR: manual_clock
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
         self.start + self.with_state(|s| s.elapsed)
@@ -83,3 +86,4 @@ impl Clock for ManualClock {
         Box::pin(std::future::ready(()))
     }
 }
+// ANCHOR_END: manual_clock

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+// ANCHOR: quota
 /// How much a key may do: `per_second` requests a second on average, and up to `burst`
 /// at once after a quiet period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,7 @@ impl Quota {
         Duration::from_secs(1) / self.per_second.max(1)
     }
 }
+// ANCHOR_END: quota
 
 /// A refused request, and when the same key may try again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,6 +18,7 @@ use crate::upstream::{UpstreamClient, UpstreamError};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Currency(String);
 
+// ANCHOR: currency
 impl Currency {
     pub fn parse(raw: &str) -> Option<Self> {
         todo!(
@@ -25,6 +26,7 @@ impl Currency {
         )
     }
 }
+// ANCHOR_END: currency
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,6 +95,7 @@ impl RateSource {
     }
     // ANCHOR_END: quote
 
+    // ANCHOR: fetch
     /// Calls the upstream through the breaker. A 404 is an answer, not a failure of
     /// the upstream, so it counts as a success for the breaker.
     async fn fetch(&self, currency: &Currency) -> Result<Rate, QuoteError> {
@@ -100,6 +103,7 @@ impl RateSource {
             "step 6: call the upstream through the breaker and report the outcome on the permit. Read book/05-resilience/degradation.md"
         )
     }
+    // ANCHOR_END: fetch
 
     fn remember(&self, currency: &Currency, rate: &Rate) {
         let mut known = self.last_known.lock().unwrap_or_else(PoisonError::into_inner);

@@ -74,6 +74,7 @@ pub fn app(state: AppState) -> Router {
 }
 // ANCHOR_END: app
 
+// ANCHOR: quote_error
 async fn get_quote(State(state): State<AppState>, Path(raw): Path<String>) -> Response {
     let Some(currency) = Currency::parse(&raw) else {
         return problem(StatusCode::BAD_REQUEST, "A currency is three capital letters, as in /rates/EUR.");
@@ -97,6 +98,7 @@ fn quote_error(error: &QuoteError) -> Response {
         QuoteError::Upstream(_) => problem(StatusCode::BAD_GATEWAY, "The rate provider failed."),
     }
 }
+// ANCHOR_END: quote_error
 
 async fn metrics(State(state): State<AppState>) -> String {
     state.metrics.render()

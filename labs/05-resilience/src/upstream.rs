@@ -75,6 +75,7 @@ impl UpstreamClient {
         )
     }
 
+    // ANCHOR: attempt
     /// One attempt, bounded by the attempt timeout. A transport error is an outcome to
     /// decide on, not an error yet.
     async fn attempt(
@@ -87,6 +88,7 @@ impl UpstreamClient {
             "step 3: send one request and turn a transport error into an Outcome (step 4 gives it a timeout). Read book/05-resilience/fault-injection.md"
         )
     }
+    // ANCHOR_END: attempt
     // ANCHOR_END: send
 
     fn error_for(&self, outcome: Outcome) -> UpstreamError {

@@ -71,11 +71,13 @@ pub fn is_retryable(outcome: &Outcome) -> bool {
 }
 // ANCHOR_END: decide
 
+// ANCHOR: parse_retry_after
 /// Reads a `Retry-After` header given in seconds. (The HTTP-date form is rarer; a
 /// production client parses it too, with the `httpdate` crate.)
 pub fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
     value.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
+// ANCHOR_END: parse_retry_after
 
 // ANCHOR: budget
 /// A retry budget: every request deposits a fraction of a token, every retry withdraws

@@ -38,6 +38,7 @@ fn worker_threads_are_named() {
     );
 }
 
+// ANCHOR: bounded_pool
 #[test]
 fn the_blocking_pool_is_bounded() {
     let runtime = runtime(1, 2);
@@ -66,3 +67,4 @@ fn the_blocking_pool_is_bounded() {
         "6 blocking jobs with max_blocking = 2: at most 2 run at once, the rest wait their turn. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: bounded_pool

@@ -28,6 +28,7 @@ async fn the_hash_is_returned() {
     assert_eq!(reply.text(), "hashed:hunter2");
 }
 
+// ANCHOR: health_first
 #[tokio::test]
 async fn a_slow_hash_does_not_stall_other_requests() {
     let router = app(slow_hasher());
@@ -52,6 +53,7 @@ async fn a_slow_hash_does_not_stall_other_requests() {
          /health waited for it: move blocking work off the worker with spawn_blocking. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: health_first
 
 #[tokio::test]
 async fn a_panicking_hasher_is_a_500_and_the_service_lives_on() {

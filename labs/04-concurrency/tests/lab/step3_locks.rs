@@ -12,6 +12,7 @@ fn stats(capacity: usize) -> (Arc<Stats>, mpsc::Receiver<String>) {
     (Arc::new(Stats::new(audit)), trail)
 }
 
+// ANCHOR: assert_send
 /// Compiles only if the future can move between threads: what `tokio::spawn` on a
 /// multi-thread runtime and every axum handler require. A std guard held across an
 /// `.await` makes this line a compile error ("cannot be sent between threads safely").
@@ -34,6 +35,7 @@ async fn visits_are_counted_and_audited() {
         "each visit is sent to the audit trail as \"<page> <count>\". Read «{SECTION}»."
     );
 }
+// ANCHOR_END: assert_send
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_visits_are_all_counted() {

@@ -19,6 +19,7 @@ fn a_full_queue_refuses_at_once() {
     );
 }
 
+// ANCHOR: flood
 #[test]
 fn memory_stays_bounded_under_a_flood() {
     let (queue, _workers) = JobQueue::bounded(8);
@@ -28,6 +29,7 @@ fn memory_stays_bounded_under_a_flood() {
         "10 000 jobs and no worker: exactly `capacity` (8) are held; the rest are refused. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: flood
 
 #[tokio::test]
 async fn taking_a_job_makes_room() {

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 const SECTION: &str = "Structured shutdown (book/04-concurrency/shutdown.md)";
 
+// ANCHOR: baseline
 fn alive() -> usize {
     Handle::current().metrics().num_alive_tasks()
 }
@@ -46,6 +47,7 @@ async fn shutdown_leaves_no_task_behind() {
          Spawn through the tracker and wait for it. Read «{SECTION}»."
     );
 }
+// ANCHOR_END: baseline
 
 #[tokio::test(start_paused = true)]
 async fn every_worker_is_told_to_stop() {

@@ -39,6 +39,7 @@ fn purging_frees_expired_entries_only() {
     assert_eq!(store.get("long", start + Duration::from_secs(10)), Some("2"));
 }
 
+// ANCHOR: model
 /// One operation on the store.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -62,6 +63,7 @@ impl Model {
         self.entries.get(key).filter(|(_, expires)| self.now_ms < *expires).map(|(v, _)| v.clone())
     }
 }
+// ANCHOR_END: model
 
 pub struct TtlModel;
 
@@ -73,6 +75,7 @@ impl ReferenceStateMachine for TtlModel {
         Just(Model::default()).boxed()
     }
 
+    // ANCHOR: transitions
     fn transitions(_: &Model) -> BoxedStrategy<Op> {
         // A few keys, so operations collide; short TTLs and steps, so entries expire.
         let key = prop_oneof![Just("a"), Just("b"), Just("c")];
@@ -89,6 +92,7 @@ impl ReferenceStateMachine for TtlModel {
         ]
         .boxed()
     }
+    // ANCHOR_END: transitions
 
     fn apply(mut model: Model, op: &Op) -> Model {
         model.expected = None;
@@ -167,9 +171,11 @@ impl StateMachineTest for TtlStoreTest {
     }
 }
 
+// ANCHOR: run
 prop_state_machine! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn the_store_behaves_like_the_model(sequential 1..40 => TtlStoreTest);
 }
+// ANCHOR_END: run

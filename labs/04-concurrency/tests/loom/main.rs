@@ -11,6 +11,7 @@ mod step8_loom {
 
     const SECTION: &str = "Model checking with loom (book/04-concurrency/loom.md)";
 
+    // ANCHOR: increments
     #[test]
     fn concurrent_increments_are_all_counted() {
         loom::model(|| {
@@ -30,7 +31,9 @@ mod step8_loom {
             assert_ne!(mine, theirs, "two increments returned the same total ({mine}). Read «{SECTION}».");
         });
     }
+    // ANCHOR_END: increments
 
+    // ANCHOR: waiter
     #[test]
     fn a_waiter_is_always_woken() {
         loom::model(|| {
@@ -45,6 +48,7 @@ mod step8_loom {
             let _ = releaser.join();
         });
     }
+    // ANCHOR_END: waiter
 
     #[test]
     fn every_waiter_is_woken() {
