@@ -31,7 +31,8 @@ pub struct Limited {
 #[derive(Debug)]
 pub struct RateLimiter {
     quota: Quota,
-    /// Per key, the theoretical arrival time: when the key's bucket will be empty again.
+    /// Per key, the theoretical arrival time (TAT): where the key's schedule stands. Once
+    /// it is no later than now, the key's whole burst is available again.
     tat: Mutex<HashMap<String, Instant>>,
 }
 

@@ -56,7 +56,7 @@ pub struct Quote {
 pub enum QuoteError {
     #[error("the upstream does not know this currency")]
     UnknownCurrency,
-    #[error("the circuit is open and there is no earlier rate")]
+    #[error("the circuit is open: the upstream was not called")]
     CircuitOpen,
     #[error(transparent)]
     Upstream(#[from] UpstreamError),

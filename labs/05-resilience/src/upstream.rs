@@ -42,14 +42,15 @@ pub struct UpstreamClient {
 impl UpstreamClient {
     pub fn new(config: UpstreamConfig, budget: RetryBudget, clock: Arc<dyn Clock>) -> Self {
         // No proxy: the upstream is a service we call directly, not the open internet.
-        let http = reqwest::Client::builder().no_proxy().build().unwrap_or_else(|_| reqwest::Client::new());
+        // Without TLS and proxy settings there is nothing for `build` to fail on.
+        let http = reqwest::Client::builder().no_proxy().build().expect("a plain HTTP client always builds");
         Self { http, config, budget, clock }
     }
 
     /// GETs `path` and reads the JSON body.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, UpstreamError> {
         let response = self.send(Method::GET, path, None).await?;
-        response.json().await.map_err(|e| UpstreamError::BadBody(e.to_string()))
+        response.json().await.map_err(|e| self.body_error(&e))
     }
 
     /// POSTs a JSON body to `path` and reads the JSON answer.
@@ -59,7 +60,7 @@ impl UpstreamClient {
         body: &serde_json::Value,
     ) -> Result<T, UpstreamError> {
         let response = self.send(Method::POST, path, Some(body)).await?;
-        response.json().await.map_err(|e| UpstreamError::BadBody(e.to_string()))
+        response.json().await.map_err(|e| self.body_error(&e))
     }
 
     // ANCHOR: send
@@ -90,6 +91,15 @@ impl UpstreamClient {
     }
     // ANCHOR_END: attempt
     // ANCHOR_END: send
+
+    /// The attempt timeout covers the body too: a body that stops arriving is a timeout.
+    fn body_error(&self, error: &reqwest::Error) -> UpstreamError {
+        if error.is_timeout() {
+            UpstreamError::TimedOut(self.config.attempt_timeout)
+        } else {
+            UpstreamError::BadBody(error.to_string())
+        }
+    }
 
     fn error_for(&self, outcome: Outcome) -> UpstreamError {
         match outcome {

@@ -42,8 +42,10 @@ pub struct CircuitBreaker {
 }
 
 // ANCHOR: permit
-/// Permission for one call. Report how it went with `succeeded` or `failed`; a permit
-/// dropped without a report (the caller was cancelled) counts as a failure.
+/// Permission for one call. Report how it went with `succeeded` or `failed`. A probe
+/// dropped without a report counts as a failure (it proved nothing, and the breaker
+/// must not stay half-open forever); any other permit dropped without a report is
+/// ignored: a client that went away says nothing about the upstream.
 #[must_use = "report the call's outcome with succeeded() or failed()"]
 pub struct Permit<'a> {
     breaker: &'a CircuitBreaker,
@@ -65,8 +67,8 @@ impl Permit<'_> {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        if !self.reported {
-            self.breaker.on_result(self.probe, false);
+        if !self.reported && self.probe {
+            self.breaker.on_result(true, false);
         }
     }
 }

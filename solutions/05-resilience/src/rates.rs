@@ -54,7 +54,7 @@ pub struct Quote {
 pub enum QuoteError {
     #[error("the upstream does not know this currency")]
     UnknownCurrency,
-    #[error("the circuit is open and there is no earlier rate")]
+    #[error("the circuit is open: the upstream was not called")]
     CircuitOpen,
     #[error(transparent)]
     Upstream(#[from] UpstreamError),
@@ -90,7 +90,12 @@ impl RateSource {
         let error = match self.fetch(currency).await {
             Ok(rate) => {
                 self.remember(currency, &rate);
-                return Ok(Quote { currency: rate.currency, rate: rate.rate, stale: false, age_secs: 0 });
+                return Ok(Quote {
+                    currency: currency.to_string(),
+                    rate: rate.rate,
+                    stale: false,
+                    age_secs: 0,
+                });
             }
             Err(QuoteError::UnknownCurrency) => return Err(QuoteError::UnknownCurrency),
             Err(error) => error,
@@ -100,7 +105,7 @@ impl RateSource {
         let (rate, fetched_at) = self.recall(currency).ok_or(error)?;
         self.metrics.served_stale();
         let age_secs = self.clock.now().saturating_duration_since(fetched_at).as_secs();
-        Ok(Quote { currency: rate.currency, rate: rate.rate, stale: true, age_secs })
+        Ok(Quote { currency: currency.to_string(), rate: rate.rate, stale: true, age_secs })
     }
     // ANCHOR_END: quote
 

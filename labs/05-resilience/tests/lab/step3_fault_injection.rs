@@ -94,7 +94,7 @@ async fn a_429_with_retry_after_is_waited_out() {
         [Duration::from_secs(3)],
         "the client slept what `Retry-After: 3` asked for, exactly once. Read «{SECTION}»."
     );
-    assert_eq!(calls(&server).await, 2);
+    assert_eq!(calls(&server).await, 2, "the 429, then the successful retry. Read «{SECTION}».");
 }
 
 #[tokio::test]
@@ -119,7 +119,10 @@ async fn retries_stop_at_the_maximum() {
     upstream_answers(&server, "EUR", ResponseTemplate::new(503), None).await;
     let (client, _) = client(&server.uri(), |c| c.policy.max_retries = 4);
     let result: Result<Value, _> = client.get_json("/rates/EUR").await;
-    assert!(matches!(result, Err(UpstreamError::Status(s)) if s == 503), "got {result:?}");
+    assert!(
+        matches!(result, Err(UpstreamError::Status(s)) if s == 503),
+        "after the last retry the caller gets the last answer, Status(503); got {result:?}. Read «{SECTION}»."
+    );
     assert_eq!(calls(&server).await, 5, "max_retries 4: five calls, then give up. Read «{SECTION}».");
 }
 

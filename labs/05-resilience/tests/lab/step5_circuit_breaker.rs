@@ -1,5 +1,6 @@
 //! Step 5: a circuit breaker on an injected clock. Read «Circuit breakers».
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
@@ -20,7 +21,10 @@ fn fail(breaker: &CircuitBreaker, times: u32) {
         match breaker.try_acquire() {
             Ok(permit) => permit.failed(),
             Err(_) => {
-                panic!("the breaker refused a call before it had seen {times} failures. Read «{SECTION}».")
+                panic!(
+                    "the breaker refused a call while it was still meant to be closed (fewer than {} failures in a row). Read «{SECTION}».",
+                    CONFIG.failure_threshold
+                )
             }
         }
     }
@@ -108,15 +112,23 @@ fn concurrent_callers_get_exactly_one_probe() {
             let (breaker, start) = (breaker.clone(), start.clone());
             std::thread::spawn(move || {
                 start.wait();
+                // A panic must not leave the other threads waiting at the barrier.
+                let permit = catch_unwind(AssertUnwindSafe(|| breaker.try_acquire()));
                 // Hold the permit until every thread has asked.
-                let permit = breaker.try_acquire();
                 start.wait();
-                usize::from(permit.is_ok())
+                match permit {
+                    Ok(Ok(_probe)) => Some(1),
+                    Ok(Err(_)) => Some(0),
+                    Err(_) => None,
+                }
             })
         })
         .collect::<Vec<_>>()
         .into_iter()
-        .map(|t| t.join().unwrap_or(0))
+        .map(|t| t.join().ok().flatten())
+        .collect::<Option<Vec<usize>>>()
+        .unwrap_or_else(|| panic!("try_acquire panicked in a concurrent caller. Read «{SECTION}»."))
+        .into_iter()
         .sum();
     assert_eq!(
         admitted, 1,
@@ -129,9 +141,10 @@ fn concurrent_callers_get_exactly_one_probe() {
 fn a_successful_probe_closes_it() {
     let (breaker, clock) = opened();
     clock.advance(CONFIG.open_for);
-    if let Ok(probe) = breaker.try_acquire() {
-        probe.succeeded();
-    }
+    let probe = breaker
+        .try_acquire()
+        .unwrap_or_else(|_| panic!("after the cool-down a probe is admitted. Read «{SECTION}»."));
+    probe.succeeded();
     assert_eq!(
         breaker.state(),
         BreakerState::Closed,
@@ -143,9 +156,10 @@ fn a_successful_probe_closes_it() {
 fn a_failed_probe_opens_it_for_another_cool_down() {
     let (breaker, clock) = opened();
     clock.advance(CONFIG.open_for);
-    if let Ok(probe) = breaker.try_acquire() {
-        probe.failed();
-    }
+    let probe = breaker
+        .try_acquire()
+        .unwrap_or_else(|_| panic!("after the cool-down a probe is admitted. Read «{SECTION}»."));
+    probe.failed();
     assert_eq!(breaker.state(), BreakerState::Open, "the probe failed: open again. Read «{SECTION}».");
     clock.advance(CONFIG.open_for - Duration::from_millis(1));
     assert!(
@@ -165,5 +179,21 @@ fn a_probe_dropped_without_a_result_counts_as_a_failure() {
         breaker.state(),
         BreakerState::Open,
         "a probe whose caller was cancelled proved nothing: treat it as a failure, or the breaker stays half-open forever. Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn a_caller_that_goes_away_is_not_a_failure() {
+    let (breaker, _) = breaker();
+    for _ in 0..5 {
+        let permit = breaker.try_acquire();
+        assert!(permit.is_ok(), "a closed breaker lets calls through");
+        // The caller was cancelled (a client disconnected) before the call finished.
+        drop(permit);
+    }
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Closed,
+        "callers that went away said nothing about the upstream: five of them must not open the breaker. Read «{SECTION}»."
     );
 }

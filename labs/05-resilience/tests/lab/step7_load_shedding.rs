@@ -26,15 +26,15 @@ async fn until_upstream_has<T>(server: &MockServer, n: usize, flight: &[JoinHand
     .await;
     assert!(
         reached.is_ok(),
-        "the first requests never reached the upstream: is /rates/{{currency}} calling it? Read «{SECTION}»."
+        "after 2 s the first requests had still not reached the upstream: does GET /rates/{{currency}} work (step 6)? Read «{SECTION}»."
     );
 }
 
 #[tokio::test]
 async fn a_full_service_sheds_new_requests_with_503() {
     let server = MockServer::start().await;
-    // Slow enough that the first two requests are still in flight when the third comes.
-    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(300)), None).await;
+    // Slow enough that the first two requests are surely still in flight when the third comes.
+    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(800)), None).await;
     let (router, state, _) = service(&server, 0, |config, _| config.max_in_flight = 2);
 
     let in_flight: Vec<_> = (0..2)
@@ -79,7 +79,7 @@ async fn a_full_service_sheds_new_requests_with_503() {
 #[tokio::test]
 async fn metrics_are_never_shed() {
     let server = MockServer::start().await;
-    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(300)), None).await;
+    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(800)), None).await;
     let (router, _, _) = service(&server, 0, |config, _| config.max_in_flight = 1);
     let busy = {
         let router = router.clone();
