@@ -9,9 +9,8 @@ use axum::body::{Body, Bytes};
 use axum::http::{StatusCode, header};
 use axum::routing::{get, post};
 use frameworks::{AppState, HttpConfig, app, with_middleware};
-use tokio::sync::{mpsc, watch};
 
-use super::support::{get as get_request, request, send};
+use super::support::{gated_router, get as get_request, request, send};
 
 const SECTION: &str = "The middleware stack (book/01-frameworks/middleware.md)";
 
@@ -125,20 +124,7 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
     // ANCHOR: gate
     // Requests to /gate wait until the test opens the gate, so the test decides how
     // many are in flight at once.
-    let (entered_tx, mut entered) = mpsc::unbounded_channel::<()>();
-    let (gate, gate_rx) = watch::channel(false);
-    let gated = Router::new().route(
-        "/gate",
-        get(move || {
-            let entered_tx = entered_tx.clone();
-            let mut gate_rx = gate_rx.clone();
-            async move {
-                let _ = entered_tx.send(());
-                let _ = gate_rx.wait_for(|open| *open).await;
-                "through"
-            }
-        }),
-    );
+    let (gated, mut entered, gate) = gated_router();
     // Two different routes: a limit per route would let both through.
     let router = with_middleware(gated.merge(plain_routes()), &config());
 

@@ -2,35 +2,13 @@
 
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::get;
 use frameworks::Drained;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
-use super::support::{RunningServer, client};
+use super::support::{RunningServer, client, gated_router};
 
 const SECTION: &str = "Graceful shutdown (book/01-frameworks/shutdown.md)";
-
-/// A router whose /gate requests wait until the test opens the gate, and which tells
-/// the test when a request has arrived.
-fn gated_router() -> (Router, mpsc::UnboundedReceiver<()>, watch::Sender<bool>) {
-    let (entered_tx, entered) = mpsc::unbounded_channel::<()>();
-    let (gate, gate_rx) = watch::channel(false);
-    let router = Router::new().route(
-        "/gate",
-        get(move || {
-            let entered_tx = entered_tx.clone();
-            let mut gate_rx = gate_rx.clone();
-            async move {
-                let _ = entered_tx.send(());
-                let _ = gate_rx.wait_for(|open| *open).await;
-                "finished"
-            }
-        }),
-    );
-    (router, entered, gate)
-}
 
 /// Waits until a request has reached the handler: the server is serving.
 async fn wait_for_request(entered: &mut mpsc::UnboundedReceiver<()>) {

@@ -9,10 +9,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::routing::get as get_route;
 use frameworks::Drained;
 use http_body_util::BodyExt;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
@@ -163,3 +164,25 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap_or_else(|e| panic!("cannot build the test client: {e}"))
 }
+
+// ANCHOR: gated_router
+/// A router whose `/gate` requests wait until the test opens the gate, and tell the test
+/// when they have arrived: the test, not the clock, decides how many are in flight.
+pub fn gated_router() -> (Router, mpsc::UnboundedReceiver<()>, watch::Sender<bool>) {
+    let (entered_tx, entered) = mpsc::unbounded_channel::<()>();
+    let (gate, gate_rx) = watch::channel(false);
+    let router = Router::new().route(
+        "/gate",
+        get_route(move || {
+            let entered_tx = entered_tx.clone();
+            let mut gate_rx = gate_rx.clone();
+            async move {
+                let _ = entered_tx.send(());
+                let _ = gate_rx.wait_for(|open| *open).await;
+                "finished"
+            }
+        }),
+    );
+    (router, entered, gate)
+}
+// ANCHOR_END: gated_router
