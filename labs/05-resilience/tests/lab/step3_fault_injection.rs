@@ -17,8 +17,23 @@ const SECTION: &str = "Fault injection (book/05-resilience/fault-injection.md)";
 #[tokio::test]
 async fn a_503_twice_then_200_succeeds_on_the_third_call() {
     let server = MockServer::start().await;
-    upstream_answers(&server, "EUR", ResponseTemplate::new(503), Some(2)).await;
-    upstream_answers(&server, "EUR", rate("EUR", 1.08), None).await;
+    // `expect` makes wiremock itself check the counts when the test ends, and `named`
+    // puts a readable name in its report.
+    Mock::given(method("GET"))
+        .and(path("/rates/EUR"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .expect(2)
+        .named("the first two calls: 503")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rates/EUR"))
+        .respond_with(rate("EUR", 1.08))
+        .expect(1)
+        .named("the third call: 200")
+        .mount(&server)
+        .await;
     let (client, clock) = client(&server.uri(), |_| {});
 
     let result: Result<Value, UpstreamError> = client.get_json("/rates/EUR").await;
@@ -45,7 +60,13 @@ async fn a_503_twice_then_200_succeeds_on_the_third_call() {
 #[tokio::test]
 async fn a_400_is_not_retried() {
     let server = MockServer::start().await;
-    upstream_answers(&server, "EUR", ResponseTemplate::new(400), None).await;
+    Mock::given(method("GET"))
+        .and(path("/rates/EUR"))
+        .respond_with(ResponseTemplate::new(400))
+        .expect(1)
+        .named("a 400 is not retried")
+        .mount(&server)
+        .await;
     let (client, _) = client(&server.uri(), |_| {});
     let result: Result<Value, _> = client.get_json("/rates/EUR").await;
     assert!(
@@ -65,6 +86,8 @@ async fn a_post_is_not_retried_after_a_503() {
     Mock::given(method("POST"))
         .and(path("/orders"))
         .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .named("a POST is sent exactly once")
         .mount(&server)
         .await;
     let (client, _) = client(&server.uri(), |_| {});
