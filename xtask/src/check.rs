@@ -77,7 +77,15 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> 
         let options = BuildOptions::loom(root, &lab.package, &loom_target, style.color(), true);
         match build_and_run(lab, &options, style) {
             Ok(loom_results) => results.extend(loom_results),
-            Err(()) => return Standing::Broken,
+            // The error is printed above; the other steps' results still count, and each
+            // loom step shows as failing rather than the whole lab as broken.
+            Err(()) => results.extend(lab.manifest.steps.iter().filter(|s| s.loom).map(|step| TestResult {
+                name: format!("{}::(build)", step.tests),
+                outcome: Outcome::Crashed(
+                    "its loom tests do not compile; the compiler error is above".to_owned(),
+                ),
+                output: String::new(),
+            })),
         }
     }
     let standing = report(lab, &results, style);
@@ -98,17 +106,19 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
     let binary = match build {
         Build::Ready(binary) => binary,
         Build::CompileError { first, count } => {
-            print_header(lab, style, &style.red("does not compile"));
+            let what = if options.rustflags.is_some() {
+                "has loom tests that do not compile"
+            } else {
+                "does not compile"
+            };
+            print_header(lab, style, &style.red(what));
             println!("{first}\n");
             let more = if count > 1 { format!(" ({} more after it)", count - 1) } else { String::new() };
             println!(
                 "  This is the first compiler error{more}. Fix it, then run `cargo xtask check {}` again.",
                 lab.number()
             );
-            println!(
-                "  Plain cargo shows them all: `cargo test -p {} --test {} --no-run`.\n",
-                lab.package, options.test
-            );
+            println!("  Plain cargo shows them all: `{}`.\n", plain_cargo_command(options));
             return Err(());
         }
         Build::CargoFailed(message) => {
@@ -122,6 +132,22 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
         println!("{error:#}\n");
     })?;
     Ok(testrun::run_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs()))
+}
+
+/// The cargo command a learner can run by hand to see every error of this build.
+fn plain_cargo_command(options: &BuildOptions<'_>) -> String {
+    let mut command = String::new();
+    if let Some(flags) = options.rustflags {
+        command.push_str(&format!("RUSTFLAGS=\"{flags}\" "));
+    }
+    if let Some(dir) = options.target_dir {
+        command.push_str(&format!("CARGO_TARGET_DIR={} ", dir.display()));
+    }
+    command.push_str(&format!("cargo test -p {} --test {} --no-run", options.package, options.test));
+    if options.release {
+        command.push_str(" --release");
+    }
+    command
 }
 
 fn print_header(lab: &Lab, style: &Style, status: &str) {
@@ -218,6 +244,7 @@ fn print_failure(lab: &Lab, step: usize, failing: &TestResult, style: &Style) {
              a real sleep where the test pauses time).",
             lab.test_timeout().as_secs()
         ),
+        Outcome::Crashed(how) if failing.name.ends_with("::(build)") => format!("Step {}: {how}.", step + 1),
         Outcome::Crashed(how) => format!("The test process crashed: {how}."),
         Outcome::Failed | Outcome::Passed => failing
             .panic_message()

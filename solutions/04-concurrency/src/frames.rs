@@ -24,7 +24,9 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         loop {
             if let Some(end) = self.buffer.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = self.buffer.drain(..=end).collect();
-                let text = String::from_utf8_lossy(&line[..end]).into_owned();
+                // Refuse bytes that are not text rather than guess at them.
+                let text = String::from_utf8(line[..end].to_vec())
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
                 return Ok(Some(text));
             }
             // The only `.await`: if it is cancelled, nothing was taken from the buffer.

@@ -15,9 +15,14 @@ pub type Hasher = Arc<dyn Fn(&str) -> String + Send + Sync>;
 /// Hashes on the blocking pool, so the worker thread stays free for other requests.
 pub async fn hash_password(hasher: Hasher, password: String) -> Result<String, StatusCode> {
     tokio::task::spawn_blocking(move || hasher(&password)).await.map_err(|error| {
-        // The hasher panicked: a bug on our side, not the client's.
-        tracing::error!(%error, "the hashing task failed");
-        StatusCode::INTERNAL_SERVER_ERROR
+        if error.is_panic() {
+            // A bug on our side, not the client's.
+            tracing::error!(%error, "the hasher panicked");
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            // Cancelled: the runtime is shutting down.
+            StatusCode::SERVICE_UNAVAILABLE
+        }
     })
 }
 // ANCHOR_END: hash_password

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
 /// A queue is full: the caller should come back later.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +30,13 @@ impl JobQueue {
 
     /// Enqueues a job without waiting: a full queue is an answer, not a reason to block.
     pub fn submit(&self, job: String) -> Result<(), QueueFull> {
-        self.sender.try_send(job).map_err(|_| QueueFull)
+        self.sender.try_send(job).map_err(|error| {
+            if let TrySendError::Closed(_) = error {
+                // Nobody will ever take a job again: refuse, and say loudly why.
+                tracing::error!("the job workers are gone; refusing jobs");
+            }
+            QueueFull
+        })
     }
 }
 // ANCHOR_END: queue

@@ -41,7 +41,8 @@ impl Supervisor {
     /// Cancels every task and waits for all of them, at most `deadline`.
     pub async fn shutdown(self, deadline: Duration) -> Stopped {
         self.token.cancel();
-        // No more tasks may be added; `wait` returns once the tracked ones are done.
+        // `wait` returns only once the tracker is closed and its tasks are done. (Closing
+        // does not forbid new spawns; `shutdown` taking `self` is what does.)
         self.tracker.close();
         match tokio::time::timeout(deadline, self.tracker.wait()).await {
             Ok(()) => Stopped::Cleanly,

@@ -16,11 +16,21 @@ fn runtime(workers: usize, max_blocking: usize) -> tokio::runtime::Runtime {
 
 #[test]
 fn the_runtime_has_the_configured_workers() {
-    let runtime = runtime(3, 2);
+    // One more than the machine's cores: tokio's default would be exactly the cores.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) + 1;
+    let runtime = runtime(workers, 2);
     assert_eq!(
         runtime.metrics().num_workers(),
-        3,
-        "RuntimeConfig {{ workers: 3 }} gives 3 worker threads. Read «{SECTION}»."
+        workers,
+        "RuntimeConfig {{ workers: {workers} }} gives {workers} worker threads, not tokio's default of one per core. Read «{SECTION}»."
+    );
+    // Timers (and sockets) work only if the runtime's drivers are on.
+    let timer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async { tokio::time::sleep(Duration::from_millis(1)).await });
+    }));
+    assert!(
+        timer.is_ok(),
+        "a tokio timer panicked on this runtime: turn the time and I/O drivers on (enable_all). Read «{SECTION}»."
     );
 }
 
@@ -51,6 +61,12 @@ fn the_blocking_pool_is_bounded() {
                 tokio::task::spawn_blocking(move || {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     most.fetch_max(now, Ordering::SeqCst);
+                    // Wait (a second at most) until two jobs run together, so that a slow
+                    // machine cannot make the pool look smaller than it is.
+                    let waiting = std::time::Instant::now();
+                    while most.load(Ordering::SeqCst) < 2 && waiting.elapsed() < Duration::from_secs(1) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
                     // Blocking work, as a hash or a file read is: this thread is busy.
                     std::thread::sleep(Duration::from_millis(20));
                     running.fetch_sub(1, Ordering::SeqCst);

@@ -2,7 +2,8 @@
 //! runtime (the `#[tokio::test]` default): one thread, so a blocked handler blocks
 //! everything. Read «Blocking the executor».
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -15,7 +16,15 @@ const SECTION: &str = "Blocking the executor (book/04-concurrency/blocking.md)";
 
 /// A hasher that takes 100 ms of real, blocking time, as argon2 would.
 fn slow_hasher() -> Hasher {
-    Arc::new(|password: &str| {
+    recording_hasher(Arc::new(Mutex::new(None)))
+}
+
+/// The same, also writing down which thread it ran on.
+fn recording_hasher(ran_on: Arc<Mutex<Option<ThreadId>>>) -> Hasher {
+    Arc::new(move |password: &str| {
+        if let Ok(mut thread) = ran_on.lock() {
+            *thread = Some(std::thread::current().id());
+        }
         std::thread::sleep(Duration::from_millis(100));
         format!("hashed:{password}")
     })
@@ -54,6 +63,20 @@ async fn a_slow_hash_does_not_stall_other_requests() {
     );
 }
 // ANCHOR_END: health_first
+
+#[tokio::test]
+async fn the_hash_runs_off_the_runtime_thread() {
+    let ran_on = Arc::new(Mutex::new(None));
+    let reply = send(&app(recording_hasher(ran_on.clone())), "POST", "/hash", "pw").await;
+    assert_eq!(reply.status, StatusCode::OK, "got {:?}. Read «{SECTION}».", reply.text());
+    let hasher_thread = ran_on.lock().ok().and_then(|t| *t);
+    assert_ne!(
+        hasher_thread,
+        Some(std::thread::current().id()),
+        "the hash ran on the runtime's own thread (here the test's thread). Yielding first, or \
+         tokio::spawn, only delays the block: blocking work belongs on the blocking pool. Read «{SECTION}»."
+    );
+}
 
 #[tokio::test]
 async fn a_panicking_hasher_is_a_500_and_the_service_lives_on() {

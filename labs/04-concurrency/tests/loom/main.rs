@@ -54,13 +54,18 @@ mod step8_loom {
     fn every_waiter_is_woken() {
         loom::model(|| {
             let latch = Arc::new(Latch::new());
-            let waiter = {
-                let latch = latch.clone();
-                thread::spawn(move || latch.wait())
-            };
+            let waiters: Vec<_> = (0..2)
+                .map(|_| {
+                    let latch = latch.clone();
+                    thread::spawn(move || latch.wait())
+                })
+                .collect();
+            // One release must wake both: a notify_one leaves a waiter asleep forever,
+            // and loom reports the deadlock.
             latch.release();
-            latch.wait();
-            let _ = waiter.join();
+            for waiter in waiters {
+                let _ = waiter.join();
+            }
         });
     }
 }
