@@ -33,6 +33,8 @@ pub fn routes(state: AppState) -> Router {
 // ANCHOR: app
 /// The whole application: the routes inside the middleware stack.
 pub fn app(state: AppState) -> Router {
-    todo!("step 6: wrap routes(state) in with_middleware. Read book/01-frameworks/middleware.md")
+    todo!(
+        "step 6: wrap routes(state) in with_middleware, with the limits in state.http. Read book/01-frameworks/middleware.md"
+    )
 }
 // ANCHOR_END: app

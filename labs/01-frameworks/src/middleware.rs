@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::error::Overloaded;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -42,15 +44,25 @@ impl Default for HttpConfig {
 /// request first and the response last.
 pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
     todo!(
-        "step 6: request id, panic catching, timeout (503), body limit (413), concurrency limit that sheds (503). Read book/01-frameworks/middleware.md"
+        "step 6: outermost first: request id (set, propagate), trace (request_span), catch panic, body limit (413), timeout (503), load shedding over a global concurrency limit (503). Read book/01-frameworks/middleware.md"
     )
 }
 // ANCHOR_END: stack
 
 // ANCHOR: responses
-/// The answer when every permit is taken: fail fast, and tell the client it may retry.
+/// The answer when every permit is taken: fail fast, and tell the client when to retry.
+/// Any other error from the inner layers is a bug, not load.
 async fn overloaded(error: BoxError) -> Response {
-    todo!("step 6: a 503 problem document. Read book/01-frameworks/middleware.md")
+    todo!(
+        "step 6: a 503 problem document with Retry-After when the error is tower's Overloaded; anything else is a 500. Read book/01-frameworks/middleware.md"
+    )
+}
+
+/// The span every request's log lines belong to, with its request id (and not its
+/// headers, which carry credentials).
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
 }
 
 /// A panic in a handler is a bug: log what it said, keep serving, and tell the client

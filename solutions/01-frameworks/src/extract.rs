@@ -66,6 +66,6 @@ where
 
 fn path_rejection_to_error(rejection: &PathRejection) -> ApiError {
     tracing::debug!(%rejection, "rejected a path");
-    ApiError::BadPath("Task ids are positive whole numbers, as in /tasks/42.")
+    ApiError::BadPath("Task ids are whole numbers, as in /tasks/42.")
 }
 // ANCHOR_END: valid_path

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::error::Overloaded;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -45,7 +47,7 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
         // Outermost, so that every response (even a 503 or a panic's 500) carries the id.
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(CatchPanicLayer::custom(panic_to_problem))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         // 503, not the 408 that `TimeoutLayer::new` sends: the client was not slow, we were.
@@ -62,12 +64,26 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
 // ANCHOR_END: stack
 
 // ANCHOR: responses
-/// The answer when every permit is taken: fail fast, and tell the client it may retry.
+/// The answer when every permit is taken: fail fast, and tell the client when to retry.
+/// Any other error from the inner layers is a bug, not load.
 async fn overloaded(error: BoxError) -> Response {
-    tracing::warn!(%error, "shedding load");
-    Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+    if !error.is::<Overloaded>() {
+        tracing::error!(%error, "unexpected error from the middleware stack");
+        return Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+    }
+    tracing::warn!("shedding load");
+    let mut response = Problem::new(StatusCode::SERVICE_UNAVAILABLE)
         .with_detail("The server is busy. Try again in a moment.")
-        .into_response()
+        .into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// The span every request's log lines belong to, with its request id (and not its
+/// headers, which carry credentials).
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
 }
 
 /// A panic in a handler is a bug: log what it said, keep serving, and tell the client

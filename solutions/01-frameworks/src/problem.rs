@@ -29,7 +29,7 @@ impl Problem {
     pub fn new(status: StatusCode) -> Self {
         Self {
             kind: "about:blank".to_owned(),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            title: reason_phrase(status).to_owned(),
             status: status.as_u16(),
             detail: None,
             errors: Vec::new(),
@@ -48,6 +48,16 @@ impl Problem {
     }
 }
 // ANCHOR_END: problem
+
+/// The reason phrase RFC 9110 recommends. Two were renamed since RFC 7231, and the
+/// `http` crate still returns the old names for them.
+fn reason_phrase(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "Content Too Large",
+        StatusCode::UNPROCESSABLE_ENTITY => "Unprocessable Content",
+        other => other.canonical_reason().unwrap_or("Error"),
+    }
+}
 
 // ANCHOR: into_response
 impl IntoResponse for Problem {

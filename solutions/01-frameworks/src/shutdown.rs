@@ -35,11 +35,10 @@ pub async fn serve(
         let _ = draining_tx.send(());
     });
     let deadline = async move {
-        match draining_rx.await {
-            Ok(()) => tokio::time::sleep(drain_deadline).await,
-            // The server stopped without a shutdown signal (an I/O error): no deadline.
-            Err(_) => std::future::pending().await,
-        }
+        // The clock starts when draining starts, not when the server does. (If the signal
+        // task died without sending, axum is draining all the same: start the clock too.)
+        let _ = draining_rx.await;
+        tokio::time::sleep(drain_deadline).await;
     };
     tokio::select! {
         served = server => served.map(|()| Drained::Gracefully),

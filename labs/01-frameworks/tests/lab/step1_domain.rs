@@ -45,6 +45,15 @@ fn title_length_is_counted_in_characters() {
 }
 
 #[test]
+fn length_is_counted_after_trimming() {
+    let padded = format!("  {}  ", "é".repeat(MAX_TITLE_CHARS));
+    assert!(
+        TaskTitle::parse(&padded).is_ok(),
+        "{MAX_TITLE_CHARS} characters with spaces around them is a valid title: trim first, then count. Read «{SECTION}»."
+    );
+}
+
+#[test]
 fn control_characters_are_rejected() {
     assert_eq!(
         TaskTitle::parse("ring\u{7}the bell"),

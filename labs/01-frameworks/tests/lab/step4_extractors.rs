@@ -34,7 +34,8 @@ fn assert_no_internals(reply: &Reply) {
     for word in INTERNALS {
         assert!(
             !body.contains(word),
-            "the error body quotes the deserializer ({word:?} in {body:?}): write your own detail, log the rejection. Read «{SECTION}»."
+            "the error body contains {word:?}, which sounds like the deserializer ({body:?}): send a detail you wrote \
+             (and if it is your own step-3 wording, reword it), and log the rejection. Read «{SECTION}»."
         );
     }
 }

@@ -91,9 +91,15 @@ async fn delete_answers_204_then_404() {
         StatusCode::NO_CONTENT,
         "DELETE of an existing task answers 204 No Content. Read «{SECTION}»."
     );
-    let again = send(&router, get("/tasks/1")).await;
+    let again = send(&router, delete("/tasks/1")).await;
     assert_eq!(
         again.status,
+        StatusCode::NOT_FOUND,
+        "a second DELETE of the same task answers 404: there is nothing left to delete. Read «{SECTION}»."
+    );
+    let gone = send(&router, get("/tasks/1")).await;
+    assert_eq!(
+        gone.status,
         StatusCode::NOT_FOUND,
         "after DELETE, GET /tasks/1 answers 404. Read «{SECTION}»."
     );

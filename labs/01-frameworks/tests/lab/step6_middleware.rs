@@ -109,6 +109,10 @@ async fn a_panic_becomes_a_500_problem_and_the_server_keeps_serving() {
     let reply = send(&router, get_request("/panic")).await;
     reply.problem(StatusCode::INTERNAL_SERVER_ERROR, SECTION);
     assert!(
+        reply.header("x-request-id").is_some(),
+        "the 500 for a panic still carries an x-request-id, so the client can quote it to you. Read «{SECTION}»."
+    );
+    assert!(
         !reply.text().contains("secret-token-123"),
         "the panic message is for the logs; the client got {:?}. Read «{SECTION}».",
         reply.text()
@@ -153,6 +157,15 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
         StatusCode::SERVICE_UNAVAILABLE,
         "with max_in_flight = 2 and two requests in flight, a third is refused at once with 503 (not queued, not served). Read «{SECTION}»."
     );
+    third.problem(StatusCode::SERVICE_UNAVAILABLE, SECTION);
+    assert!(
+        third.header("retry-after").is_some(),
+        "a shed request is told when to come back (Retry-After). Read «{SECTION}»."
+    );
+    assert!(
+        third.header("x-request-id").is_some(),
+        "even a shed request's answer carries its x-request-id: the request-id layers sit outside the rest. Read «{SECTION}»."
+    );
 
     let _ = gate.send(true);
     for handle in [first, second] {
@@ -174,5 +187,18 @@ async fn app_puts_the_routes_inside_the_stack() {
     assert!(
         reply.header("x-request-id").is_some(),
         "app() wraps the routes in with_middleware(). Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn app_uses_the_limits_in_its_state() {
+    let mut state = AppState::in_memory();
+    state.http.body_limit_bytes = 16;
+    let body = r#"{"title": "a title longer than sixteen bytes"}"#;
+    let reply = send(&app(state), super::support::post_json("/tasks", body)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "app(state) applies state.http, here a 16-byte body limit, not HttpConfig::default(). Read «{SECTION}»."
     );
 }

@@ -105,3 +105,22 @@ async fn serve_gives_up_at_the_drain_deadline() {
     );
 }
 // ANCHOR_END: deadline
+
+#[tokio::test]
+async fn the_drain_deadline_starts_at_shutdown_not_at_start() {
+    let (router, mut entered, gate) = gated_router();
+    let mut server = RunningServer::start(router, Duration::from_millis(50)).await;
+    // Longer than the deadline: a deadline counted from start would already have passed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = gate.send(true);
+    let response = client().get(server.url("/gate")).send().await;
+    wait_for_request(&mut entered).await;
+    assert!(
+        response.is_ok_and(|r| r.status() == 200),
+        "the server stopped serving before any shutdown signal: the drain deadline must start at shutdown. Read «{SECTION}»."
+    );
+    server.shut_down();
+    let drained =
+        server.stopped(Duration::from_secs(2)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));
+    assert_eq!(drained, Drained::Gracefully, "nothing was in flight at shutdown. Read «{SECTION}».");
+}
