@@ -2,7 +2,7 @@
 //! runtime (the `#[tokio::test]` default): one thread, so a blocked handler blocks
 //! everything. Read «Blocking the executor».
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::ThreadId;
 use std::time::Duration;
 
@@ -14,25 +14,42 @@ use super::support::send;
 
 const SECTION: &str = "Blocking the executor (book/04-concurrency/blocking.md)";
 
-/// A hasher that takes 100 ms of real, blocking time, as argon2 would.
-fn slow_hasher() -> Hasher {
-    recording_hasher(Arc::new(Mutex::new(None)))
-}
-
-/// The same, also writing down which thread it ran on.
+/// A hasher that answers at once, writing down which thread it ran on.
 fn recording_hasher(ran_on: Arc<Mutex<Option<ThreadId>>>) -> Hasher {
     Arc::new(move |password: &str| {
         if let Ok(mut thread) = ran_on.lock() {
             *thread = Some(std::thread::current().id());
         }
-        std::thread::sleep(Duration::from_millis(100));
         format!("hashed:{password}")
     })
 }
 
+/// A hasher that blocks its thread until the test opens the gate, as a long argon2 hash
+/// would. The gate opens by itself after two seconds, so that a hasher wrongly run on the
+/// runtime's only thread ends the test with a failure instead of a hang.
+fn gated_hasher() -> (Hasher, Arc<(Mutex<bool>, Condvar)>) {
+    let gate = Arc::new((Mutex::new(false), Condvar::new()));
+    let hasher_gate = gate.clone();
+    let hasher: Hasher = Arc::new(move |password: &str| {
+        let (open, opened) = &*hasher_gate;
+        if let Ok(guard) = open.lock() {
+            let _ = opened.wait_timeout_while(guard, Duration::from_secs(2), |open| !*open);
+        }
+        format!("hashed:{password}")
+    });
+    (hasher, gate)
+}
+
+fn open(gate: &(Mutex<bool>, Condvar)) {
+    if let Ok(mut open) = gate.0.lock() {
+        *open = true;
+        gate.1.notify_all();
+    }
+}
+
 #[tokio::test]
 async fn the_hash_is_returned() {
-    let reply = send(&app(slow_hasher()), "POST", "/hash", "hunter2").await;
+    let reply = send(&app(recording_hasher(Arc::default())), "POST", "/hash", "hunter2").await;
     assert_eq!(reply.status, StatusCode::OK, "got {:?}. Read «{SECTION}».", reply.text());
     assert_eq!(reply.text(), "hashed:hunter2");
 }
@@ -40,7 +57,8 @@ async fn the_hash_is_returned() {
 // ANCHOR: health_first
 #[tokio::test]
 async fn a_slow_hash_does_not_stall_other_requests() {
-    let router = app(slow_hasher());
+    let (hasher, gate) = gated_hasher();
+    let router = app(hasher);
     let (done, mut order) = mpsc::unbounded_channel();
     let hashing = {
         let (router, done) = (router.clone(), done.clone());
@@ -53,7 +71,11 @@ async fn a_slow_hash_does_not_stall_other_requests() {
         send(&router, "GET", "/health", "").await;
         let _ = done.send("health");
     });
-    let _ = tokio::join!(hashing, health);
+    // /health must finish while the hash is still blocked; only then does the test let
+    // the hash finish.
+    let _ = health.await;
+    open(&gate);
+    let _ = hashing.await;
     let finished: Vec<&str> = std::iter::from_fn(|| order.try_recv().ok()).collect();
     assert_eq!(
         finished,
