@@ -67,7 +67,10 @@ fn the_blocking_pool_is_bounded() {
                     while most.load(Ordering::SeqCst) < 2 && waiting.elapsed() < Duration::from_secs(1) {
                         std::thread::sleep(Duration::from_millis(1));
                     }
-                    // Blocking work, as a hash or a file read is: this thread is busy.
+                    // Blocking work, as a hash or a file read is: this thread is busy. This is
+                    // the one real-time wait in the lab's tests, and it cannot be paused away:
+                    // it runs on a pool thread, not on tokio's clock, and proving that a third
+                    // job did *not* start needs a moment in which it could have.
                     std::thread::sleep(Duration::from_millis(20));
                     running.fetch_sub(1, Ordering::SeqCst);
                 })
