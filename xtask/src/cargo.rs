@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -97,16 +98,98 @@ impl<'a> BuildOptions<'a> {
 
 pub const LOOM_CFG: &str = "--cfg lab_loom";
 
-/// The workspace's target folder: `CARGO_TARGET_DIR`, or `target/` in the root.
-pub fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+/// What `cargo metadata` says about the workspace, or why cargo cannot load it.
+pub struct Workspace {
+    pub target_directory: PathBuf,
+    /// The folders of the workspace's member packages.
+    pub member_dirs: Vec<PathBuf>,
 }
 
-/// `RUSTFLAGS` with `extra` appended: setting the variable replaces the user's flags.
-pub fn rustflags_with(extra: &str) -> String {
+#[derive(Deserialize)]
+struct Metadata {
+    target_directory: PathBuf,
+    workspace_members: Vec<String>,
+    packages: Vec<Package>,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    id: String,
+    manifest_path: PathBuf,
+}
+
+/// `cargo metadata` for the workspace at `root`, read once per run.
+pub fn workspace(root: &Path) -> &'static Result<Workspace, String> {
+    static WORKSPACE: OnceLock<Result<Workspace, String>> = OnceLock::new();
+    WORKSPACE.get_or_init(|| load_workspace(root))
+}
+
+fn load_workspace(root: &Path) -> Result<Workspace, String> {
+    let output = Command::new(cargo())
+        .current_dir(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
+    }
+    let metadata: Metadata =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("cannot read cargo metadata: {e}"))?;
+    let member_dirs = metadata
+        .packages
+        .iter()
+        .filter(|p| metadata.workspace_members.contains(&p.id))
+        .filter_map(|p| p.manifest_path.parent().map(Path::to_path_buf))
+        .collect();
+    Ok(Workspace { target_directory: metadata.target_directory, member_dirs })
+}
+
+/// Why cargo cannot load the workspace (a broken Cargo.toml in some lab), if it cannot.
+pub fn workspace_problem(root: &Path) -> Option<String> {
+    workspace(root).as_ref().err().cloned()
+}
+
+/// The workspace's target folder as cargo sees it (`CARGO_TARGET_DIR`, a `build.target-dir`
+/// in any config file, or `target/`); `target/` in the root when cargo cannot tell.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match workspace(root) {
+        Ok(workspace) => workspace.target_directory.clone(),
+        Err(_) => std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from),
+    }
+}
+
+/// Adds rustc flags to a cargo command without dropping the user's own. A `RUSTFLAGS`
+/// variable replaces every `build.rustflags` from config files, so it is extended when
+/// set; otherwise the flags go in as `--config build.rustflags`, which cargo appends to
+/// the arrays of the user's config files.
+pub fn add_rustflags(command: &mut Command, extra: &str) {
     match std::env::var("RUSTFLAGS") {
-        Ok(flags) if !flags.trim().is_empty() => format!("{flags} {extra}"),
-        _ => extra.to_owned(),
+        Ok(flags) if !flags.trim().is_empty() => {
+            command.env("RUSTFLAGS", format!("{flags} {extra}"));
+        }
+        _ => {
+            let words: Vec<String> = extra.split_whitespace().map(|w| format!("{w:?}")).collect();
+            command.arg("--config").arg(format!("build.rustflags=[{}]", words.join(", ")));
+        }
+    }
+}
+
+/// The cargo command a learner can run by hand to reproduce a build, quoted so that
+/// it works in a POSIX shell and, on Windows, in PowerShell.
+pub fn plain_command(options: &BuildOptions<'_>) -> String {
+    let mut words = vec![format!("cargo test -p {} --test {} --no-run", options.package, options.test)];
+    if options.release {
+        words.push("--release".to_owned());
+    }
+    if let Some(flags) = options.rustflags {
+        let quoted: Vec<String> = flags.split_whitespace().map(|w| format!("\"{w}\"")).collect();
+        words.push(format!("--config 'build.rustflags=[{}]'", quoted.join(", ")));
+    }
+    let cargo = words.join(" ");
+    match options.target_dir {
+        Some(dir) if cfg!(windows) => format!("    $env:CARGO_TARGET_DIR = '{}'; {cargo}", dir.display()),
+        Some(dir) => format!("    CARGO_TARGET_DIR='{}' {cargo}", dir.display()),
+        None => format!("    {cargo}"),
     }
 }
 
@@ -117,21 +200,20 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
     if let Some(dir) = options.target_dir {
         command.env("CARGO_TARGET_DIR", dir);
     }
+    command.current_dir(options.root).args([
+        "test",
+        "--no-run",
+        "--message-format",
+        format,
+        "--package",
+        options.package,
+        "--test",
+        options.test,
+    ]);
     if let Some(flags) = options.rustflags {
-        command.env("RUSTFLAGS", rustflags_with(flags));
+        add_rustflags(&mut command, flags);
     }
     let mut child = command
-        .current_dir(options.root)
-        .args([
-            "test",
-            "--no-run",
-            "--message-format",
-            format,
-            "--package",
-            options.package,
-            "--test",
-            options.test,
-        ])
         .args(if options.release { &["--release"][..] } else { &[] })
         .stdout(Stdio::piped())
         .stderr(if options.show_progress { Stdio::inherit() } else { Stdio::piped() })

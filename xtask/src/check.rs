@@ -1,6 +1,7 @@
 //! `cargo xtask check [LAB]`: build each lab's test binary, run its tests with a time
 //! limit each, and show the learner where they stand, step by step.
 
+use std::fs;
 use std::path::Path;
 
 use anyhow::Result;
@@ -8,6 +9,7 @@ use anyhow::Result;
 use crate::cargo::{self, Build, BuildOptions};
 use crate::lab::{self, Lab};
 use crate::progress::Progress;
+use crate::spec::{self, Difference};
 use crate::style::Style;
 use crate::testrun::{self, Outcome, TestResult};
 
@@ -25,26 +27,39 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
         Some(q) => vec![lab::resolve(root, q)?],
         None => lab::lab_dirs(root)?,
     };
-    let mut progress = Progress::load(root);
-    let mut all_passed = true;
+    // Cargo loads every lab of the workspace to build any one of them: a broken
+    // Cargo.toml anywhere stops them all. Say so once, and name the culprit per lab.
+    let workspace_problem = cargo::workspace_problem(root);
+    if let Some(problem) = &workspace_problem {
+        println!("{} cargo cannot load the workspace in {}:\n\n{problem}\n", style.red("✘"), root.display());
+    }
+    let mut standings = Vec::new();
     for dir in &dirs {
+        if testrun::interrupted() {
+            break;
+        }
         let standing = match lab::load(dir) {
-            Ok(lab) => check_lab(root, &lab, style, &mut progress),
             Err(error) => {
                 println!("{} {error:#}\n", style.red("✘"));
                 println!(
                     "  The lab's lab.toml must be fixed before its tests can run. If you did not edit it, `git checkout -- {}` restores it.\n",
-                    dir.join("lab.toml").strip_prefix(root).unwrap_or(dir).display()
+                    relative(root, &dir.join("lab.toml"))
                 );
                 Standing::Broken
             }
+            Ok(lab) => match &workspace_problem {
+                Some(problem) => blocked(root, &lab, problem, style),
+                None => check_lab(root, &lab, style),
+            },
         };
-        all_passed &= matches!(standing, Standing::AllPassed);
+        standings.push((dir.clone(), standing));
     }
-    // Losing the hint bookkeeping is no reason to fail a check.
-    if let Err(error) = progress.save(root) {
-        eprintln!("{} {error:#}", style.yellow("warning:"));
+    if testrun::interrupted() {
+        println!("{}", style.yellow("Interrupted: the running tests were stopped."));
+        std::process::exit(130);
     }
+    remember(root, &standings, style);
+    let all_passed = standings.iter().all(|(_, s)| matches!(s, Standing::AllPassed));
     if dirs.len() > 1 {
         println!(
             "{}",
@@ -58,13 +73,66 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
     Ok(all_passed)
 }
 
-fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> Standing {
+/// Records where each lab stands, for `hint`. Losing it is no reason to fail a check.
+fn remember(root: &Path, standings: &[(std::path::PathBuf, Standing)], style: &Style) {
+    let result = Progress::update(root, |progress| {
+        for (dir, standing) in standings {
+            let Ok(lab) = lab::load(dir) else { continue };
+            match standing {
+                Standing::FailingAt(i) => {
+                    progress.passed.remove(&lab.name);
+                    progress.first_failing_step.insert(lab.name.clone(), lab.manifest.steps[*i].id.clone());
+                }
+                Standing::AllPassed => {
+                    progress.first_failing_step.remove(&lab.name);
+                    progress.passed.insert(lab.name.clone());
+                }
+                Standing::Broken => {}
+            }
+        }
+    });
+    if let Err(error) = result {
+        eprintln!("{} {error:#}", style.yellow("warning:"));
+    }
+}
+
+/// A lab that cannot be built because cargo cannot load the workspace.
+fn blocked(root: &Path, lab: &Lab, problem: &str, style: &Style) -> Standing {
+    let ours = problem.contains(&lab.dir.display().to_string())
+        || problem.contains(&format!("labs/{}", lab.name))
+        || problem.contains(&format!("`{}", lab.package));
+    if ours {
+        print_header(
+            lab,
+            style,
+            &style.red("cannot be built: its Cargo.toml is the one cargo cannot load (above)"),
+        );
+        println!(
+            "\n  Fix {}, or restore it with `git checkout -- {}`.\n",
+            relative(root, &lab.dir.join("Cargo.toml")),
+            relative(root, &lab.dir.join("Cargo.toml"))
+        );
+    } else {
+        print_header(lab, style, &style.yellow("not checked: cargo cannot load the workspace (above)"));
+        println!("\n  It is checked again once the manifest named above is fixed.\n");
+    }
+    Standing::Broken
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    // Shown in a command: `/` works in git on every platform.
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
     eprintln!("{} {} ({})", style.cyan("Building"), lab.name, lab.manifest.title);
     let options = BuildOptions::lab(root, &lab.package, style.color(), true);
     let mut results = match build_and_run(lab, &options, style) {
         Ok(results) => results,
         Err(()) => return Standing::Broken,
     };
+    let mut unbuilt = Vec::new();
     if lab.has_loom() {
         let loom_target = cargo::target_dir(root).join("loom");
         eprintln!(
@@ -79,25 +147,30 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style, progress: &mut Progress) -> 
             Ok(loom_results) => results.extend(loom_results),
             // The error is printed above; the other steps' results still count, and each
             // loom step shows as failing rather than the whole lab as broken.
-            Err(()) => results.extend(lab.manifest.steps.iter().filter(|s| s.loom).map(|step| TestResult {
-                name: format!("{}::(build)", step.tests),
-                outcome: Outcome::Crashed(
-                    "its loom tests do not compile; the compiler error is above".to_owned(),
-                ),
-                output: String::new(),
-            })),
+            Err(()) => {
+                for (i, step) in lab.manifest.steps.iter().enumerate().filter(|(_, s)| s.loom) {
+                    unbuilt.push(i);
+                    results.push(TestResult::crashed(
+                        &format!("{}::(build)", step.tests),
+                        "its loom tests do not compile; the compiler error is above".to_owned(),
+                    ));
+                }
+            }
         }
     }
-    let standing = report(lab, &results, style);
-    match &standing {
-        Standing::FailingAt(i) => {
-            progress.first_failing_step.insert(lab.name.clone(), lab.manifest.steps[*i].id.clone());
+    let differences = match spec::read(lab) {
+        Ok(Some(spec)) => {
+            let names: Vec<String> = results.iter().map(|r| r.name.clone()).collect();
+            spec::differences(lab, &spec, &names, &unbuilt)
         }
-        _ => {
-            progress.first_failing_step.remove(&lab.name);
-        }
-    }
-    standing
+        Ok(None) => Vec::new(),
+        Err(error) => vec![Difference {
+            step: None,
+            what: format!("{error:#}"),
+            restore: format!("labs/{}/tests/spec.toml", lab.name),
+        }],
+    };
+    report(lab, &results, &differences, style)
 }
 
 /// Builds one test target and runs its tests; a build that fails is reported here.
@@ -116,11 +189,12 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
             let more = if count > 1 { format!(" ({} more after it)", count - 1) } else { String::new() };
             println!(
                 "  This is the first compiler error{more}. Fix it, then run `cargo xtask check {}` again.",
-                lab.number()
+                lab.handle
             );
-            println!("  Plain cargo shows them all: `{}`.\n", plain_cargo_command(options));
+            println!("  Plain cargo shows them all:\n{}\n", cargo::plain_command(options));
             return Err(());
         }
+        Build::CargoFailed(_) if testrun::interrupted() => return Err(()),
         Build::CargoFailed(message) => {
             print_header(lab, style, &style.red("cannot be built"));
             println!("{message}\n");
@@ -134,39 +208,45 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
     Ok(testrun::run_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs()))
 }
 
-/// The cargo command a learner can run by hand to see every error of this build.
-fn plain_cargo_command(options: &BuildOptions<'_>) -> String {
-    let mut command = String::new();
-    if let Some(flags) = options.rustflags {
-        command.push_str(&format!("RUSTFLAGS=\"{flags}\" "));
-    }
-    if let Some(dir) = options.target_dir {
-        command.push_str(&format!("CARGO_TARGET_DIR={} ", dir.display()));
-    }
-    command.push_str(&format!("cargo test -p {} --test {} --no-run", options.package, options.test));
-    if options.release {
-        command.push_str(" --release");
-    }
-    command
-}
-
 fn print_header(lab: &Lab, style: &Style, status: &str) {
     println!("\n{} {}  {}", style.bold(&lab.name), lab.manifest.title, status);
 }
 
-/// Prints the step table and, for the first failing step, what to do next.
-fn report(lab: &Lab, results: &[TestResult], style: &Style) -> Standing {
+/// What the table shows for one step.
+struct StepState<'a> {
+    tests: Vec<&'a TestResult>,
+    differences: Vec<&'a Difference>,
+}
+
+impl StepState<'_> {
+    fn done(&self) -> bool {
+        !self.tests.is_empty() && self.tests.iter().all(|t| t.passed()) && self.differences.is_empty()
+    }
+}
+
+/// Prints the step table and, for the first step that is not done, what to do next.
+fn report(lab: &Lab, results: &[TestResult], differences: &[Difference], style: &Style) -> Standing {
     let steps = &lab.manifest.steps;
-    let mut per_step: Vec<Vec<&TestResult>> = vec![Vec::new(); steps.len()];
+    let mut states: Vec<StepState<'_>> =
+        steps.iter().map(|_| StepState { tests: Vec::new(), differences: Vec::new() }).collect();
     let mut unassigned = Vec::new();
     for result in results {
         match lab.step_of(&result.name) {
-            Some(i) => per_step[i].push(result),
+            Some(i) => states[i].tests.push(result),
             None => unassigned.push(result),
         }
     }
+    let shared: Vec<&Difference> = differences.iter().filter(|d| d.step.is_none()).collect();
+    for difference in differences {
+        if let Some(i) = difference.step {
+            states[i].differences.push(difference);
+        }
+    }
     let passed = results.iter().filter(|r| r.passed()).count();
-    let status = if passed == results.len() && !results.is_empty() {
+    let first_undone = states.iter().position(|s| !s.done());
+    let stray_failures: Vec<&TestResult> = unassigned.iter().copied().filter(|t| !t.passed()).collect();
+    let all_done = first_undone.is_none() && stray_failures.is_empty() && shared.is_empty();
+    let status = if all_done {
         style.green("all steps pass")
     } else if passed == 0 {
         style.yellow("not started")
@@ -174,81 +254,163 @@ fn report(lab: &Lab, results: &[TestResult], style: &Style) -> Standing {
         format!("{passed}/{} tests pass", results.len())
     };
     print_header(lab, style, &status);
-
-    let first_failing =
-        per_step.iter().position(|tests| tests.is_empty() || tests.iter().any(|t| !t.passed()));
-    let width = steps.iter().map(|s| s.title.len()).max().unwrap_or(0);
-    for (i, (step, tests)) in steps.iter().zip(&per_step).enumerate() {
-        let ok = tests.iter().filter(|t| t.passed()).count();
-        let mark = if tests.is_empty() {
-            style.red("?")
-        } else if ok == tests.len() {
-            style.green("✔")
-        } else if Some(i) == first_failing {
-            style.red("✘")
-        } else {
-            style.dim("·")
-        };
-        let here = if Some(i) == first_failing { style.yellow("  ← you are here") } else { String::new() };
-        println!(
-            "  {mark} {:>2}  {:<width$}  {ok:>2}/{:<2} {}{here}",
-            i + 1,
-            step.title,
-            tests.len(),
-            style.dim(&format!("{} min", step.minutes))
-        );
-    }
+    print_table(lab, &states, first_undone, style);
     if !unassigned.is_empty() {
         println!(
-            "  {} tests in no step of lab.toml: {}",
+            "  {} {} test(s) in no step of lab.toml, {} failing: {}",
             style.yellow("!"),
+            unassigned.len(),
+            stray_failures.len(),
             unassigned.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
     println!();
 
-    let Some(i) = first_failing else {
+    if !shared.is_empty() {
+        print_differences(&shared, style);
+    }
+    if let Some(i) = first_undone {
+        explain_step(lab, i, &states[i], passed, style);
+        return Standing::FailingAt(i);
+    }
+    if let Some(failing) = stray_failures.first() {
         println!(
-            "  {} Every test of this lab passes. Compare with solutions/{} when you like, then go on to the next chapter.\n",
-            style.green("Well done."),
-            lab.name
+            "  Every step passes, but a test outside the steps fails. The lab is not done until it passes (or is removed)."
         );
-        return Standing::AllPassed;
-    };
-    let step = &steps[i];
+        print_failure(lab, None, failing, style);
+        return Standing::Broken;
+    }
+    if !shared.is_empty() {
+        return Standing::Broken;
+    }
+    println!(
+        "  {} Every test of this lab passes. Compare with solutions/{} when you like, then go on to the next chapter.\n",
+        style.green("Well done."),
+        lab.name
+    );
+    Standing::AllPassed
+}
+
+fn print_table(lab: &Lab, states: &[StepState<'_>], first_undone: Option<usize>, style: &Style) {
+    let width = lab.manifest.steps.iter().map(|s| s.title.chars().count()).max().unwrap_or(0);
+    for (i, (step, state)) in lab.manifest.steps.iter().zip(states).enumerate() {
+        let ok = state.tests.iter().filter(|t| t.passed()).count();
+        let here = Some(i) == first_undone;
+        let mark = if state.tests.is_empty() || !state.differences.is_empty() {
+            style.red("?")
+        } else if state.done() {
+            style.green("✔")
+        } else if here {
+            style.red("✘")
+        } else {
+            style.dim("·")
+        };
+        let pointer = if here { style.yellow("  ← you are here") } else { String::new() };
+        println!(
+            "  {mark} {:>2}  {:<width$}  {ok:>2}/{:<2} {}{pointer}",
+            i + 1,
+            step.title,
+            state.tests.len(),
+            style.dim(&format!("{} min", step.minutes))
+        );
+    }
+}
+
+fn explain_step(lab: &Lab, i: usize, state: &StepState<'_>, passed: usize, style: &Style) {
+    let step = &lab.manifest.steps[i];
     if passed == 0 {
         println!(
             "  Start with step 1, «{}»: read the section, then write the code its first test asks for.",
-            steps[0].title
+            lab.manifest.steps[0].title
         );
     }
-    match per_step[i].iter().find(|t| !t.passed()) {
-        Some(failing) => print_failure(lab, i, failing, style),
-        None => println!(
-            "  Step {} has no tests: its test module `{}` is missing from tests/lab/.",
-            i + 1,
-            step.tests
-        ),
+    if !state.differences.is_empty() {
+        print_differences(&state.differences, style);
+    } else if let Some(failing) = first_in_teaching_order(lab, i, &state.tests) {
+        print_failure(lab, Some(i), failing, style);
+    } else {
+        println!("  {}", missing_module(lab, i));
     }
     println!("  {}  book/{}   (cargo xtask book --open)", style.bold("Read:"), step.section);
-    println!("  {}  cargo xtask hint {} {}\n", style.bold("Hint:"), lab.number(), i + 1);
-    Standing::FailingAt(i)
+    println!("  {}  cargo xtask hint {} {}\n", style.bold("Hint:"), lab.handle, i + 1);
 }
 
-fn print_failure(lab: &Lab, step: usize, failing: &TestResult, style: &Style) {
-    println!("  {} step {}: {}", style.red("First failing test,"), step + 1, style.bold(&failing.name));
+fn print_differences(differences: &[&Difference], style: &Style) {
+    println!("  {} The tests are the specification, and they were changed:", style.red("Changed tests."));
+    for difference in differences {
+        println!("    - {}", difference.what);
+    }
+    let mut restore: Vec<&str> = differences.iter().map(|d| d.restore.as_str()).collect();
+    restore.dedup();
+    println!(
+        "  A step is not done while its tests differ. `git checkout -- {}` restores them.\n",
+        restore.join(" ")
+    );
+}
+
+/// Why a step has no tests at all: its file is missing, or `main.rs` does not mount it.
+fn missing_module(lab: &Lab, i: usize) -> String {
+    let step = &lab.manifest.steps[i];
+    let folder = if step.loom { "loom" } else { "lab" };
+    let file = lab.dir.join("tests").join(folder).join(format!("{}.rs", step.tests));
+    if file.is_file() {
+        format!(
+            "Step {} has no tests: tests/{folder}/{}.rs exists, but tests/{folder}/main.rs does not declare `mod {};` (is it commented out?).",
+            i + 1,
+            step.tests,
+            step.tests
+        )
+    } else {
+        format!(
+            "Step {} has no tests: its test module `{}` is missing from tests/{folder}/.",
+            i + 1,
+            step.tests
+        )
+    }
+}
+
+/// The step's first failing test in the order its file defines them: the simplest
+/// first, as the step was written to be read (libtest lists tests alphabetically).
+fn first_in_teaching_order<'a>(lab: &Lab, i: usize, tests: &[&'a TestResult]) -> Option<&'a TestResult> {
+    let step = &lab.manifest.steps[i];
+    let folder = if step.loom { "loom" } else { "lab" };
+    let dir = lab.dir.join("tests").join(folder);
+    let source = fs::read_to_string(dir.join(format!("{}.rs", step.tests)))
+        .or_else(|_| fs::read_to_string(dir.join("main.rs")))
+        .unwrap_or_default();
+    let position = |test: &TestResult| {
+        let function = test.name.rsplit("::").next().unwrap_or(&test.name);
+        source.find(&format!("fn {function}(")).unwrap_or(usize::MAX)
+    };
+    tests.iter().copied().filter(|t| !t.passed()).min_by_key(|t| position(t))
+}
+
+fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &Style) {
+    let which = step.map_or_else(String::new, |i| format!(" step {}:", i + 1));
+    println!("  {}{which} {}", style.red("First failing test,"), style.bold(&failing.name));
+    let panic = failing.panic_message();
     let message = match &failing.outcome {
-        Outcome::TimedOut => format!(
-            "It was still running after {} s and was stopped: a probable deadlock, an infinite loop, \
-             or a wait for something that never comes (a lock held across .await, a channel nobody sends on, \
-             a real sleep where the test pauses time).",
-            lab.test_timeout().as_secs()
-        ),
-        Outcome::Crashed(how) if failing.name.ends_with("::(build)") => format!("Step {}: {how}.", step + 1),
+        // A timed-out test that panicked first (a `todo!` in a worker thread the test
+        // waits for) is explained by the panic, not by the wait.
+        Outcome::TimedOut => match &panic {
+            Some(panic) => format!(
+                "It was stopped after {} s, but first a thread panicked, which is why it waited forever:\n\n{panic}",
+                lab.test_timeout().as_secs()
+            ),
+            None => format!(
+                "It was still running after {} s and was stopped: a probable deadlock, an infinite loop, \
+                 or a wait for something that never comes (a lock held across .await, a channel nobody sends on, \
+                 a real sleep where the test pauses time).",
+                lab.test_timeout().as_secs()
+            ),
+        },
+        Outcome::Ignored => "It is marked #[ignore], so it never ran. Remove the #[ignore] line: a skipped test has not passed.".to_owned(),
+        Outcome::Interrupted => "It was stopped by Ctrl-C.".to_owned(),
+        Outcome::Crashed(how) if failing.name.ends_with("::(build)") => format!("{how}."),
         Outcome::Crashed(how) => format!("The test process crashed: {how}."),
-        Outcome::Failed | Outcome::Passed => failing
-            .panic_message()
-            .unwrap_or_else(|| "It failed without a panic message; its output is below.".to_owned()),
+        Outcome::Failed | Outcome::Passed => {
+            panic.clone().unwrap_or_else(|| "It failed without a panic message; its output is below.".to_owned())
+        }
     };
     println!();
     for line in message.lines() {
@@ -261,7 +423,7 @@ fn print_failure(lab: &Lab, step: usize, failing: &TestResult, style: &Style) {
             style.dim(&format!("(the test printed too much: {cut} bytes of its output were cut)"))
         );
     }
-    if failing.panic_message().is_none() && !failing.output.trim().is_empty() {
+    if panic.is_none() && !failing.output.trim().is_empty() {
         let tail: Vec<&str> = failing.output.lines().rev().take(20).collect();
         for line in tail.into_iter().rev() {
             println!("    {}", style.dim(line));

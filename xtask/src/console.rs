@@ -34,7 +34,7 @@ pub fn demo_command(root: &Path, package: &str, bin: &str, verb: &str) -> Comman
     command
         .current_dir(root)
         .args([verb, "--package", package, "--features", "console", "--bin", bin])
-        .env("RUSTFLAGS", cargo::rustflags_with(TOKIO_UNSTABLE))
         .env("CARGO_TARGET_DIR", cargo::target_dir(root).join("console"));
+    cargo::add_rustflags(&mut command, TOKIO_UNSTABLE);
     command
 }

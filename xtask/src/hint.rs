@@ -33,9 +33,17 @@ pub fn run(
     style: &Style,
 ) -> Result<bool> {
     let lab = lab::load(&lab::resolve(root, lab_query)?)?;
-    let mut progress = Progress::load(root);
+    let progress = Progress::load(root);
     let index = match step_query {
         Some(query) => lab.find_step(query)?,
+        None if progress.passed.contains(&lab.name) => {
+            println!(
+                "Every step of {} passed at your last check, so there is no step to hint at. \
+                 Name one to see its hints again: `cargo xtask hint {} 3`.",
+                lab.name, lab.handle
+            );
+            return Ok(true);
+        }
         // Where the last check stopped; step 1 if there was none.
         None => progress.first_failing_step.get(&lab.name).and_then(|id| lab.find_step(id).ok()).unwrap_or(0),
     };
@@ -48,9 +56,19 @@ pub fn run(
         Reveal::All => total,
         Reveal::Reset => 0,
     };
-    progress.hints_shown.insert(key, now);
-    progress.save(root)?;
+    show(&lab, index, now, style);
+    // The hint is on screen already: failing to remember it is only a warning.
+    if let Err(error) = Progress::update(root, |p| {
+        p.hints_shown.insert(key, now);
+    }) {
+        eprintln!("{} {error:#}", style.yellow("warning:"));
+    }
+    Ok(true)
+}
 
+fn show(lab: &lab::Lab, index: usize, now: usize, style: &Style) {
+    let step = &lab.manifest.steps[index];
+    let total = step.hints.len();
     println!(
         "{} step {}, «{}»  (book/{})\n",
         style.bold(&format!("Lab {}", lab.name)),
@@ -60,11 +78,11 @@ pub fn run(
     );
     if now == 0 {
         println!(
-            "  Hints hidden again. `cargo xtask hint {} {}` shows the first one.",
-            lab.number(),
+            "  This step's hints are hidden again. `cargo xtask hint {} {}` shows the first one.",
+            lab.handle,
             index + 1
         );
-        return Ok(true);
+        return;
     }
     for (tier, hint) in step.hints.iter().enumerate().take(now) {
         println!("  {} {hint}\n", style.cyan(&format!("Hint {}/{total}:", tier + 1)));
@@ -80,5 +98,4 @@ pub fn run(
             ))
         );
     }
-    Ok(true)
 }

@@ -25,6 +25,9 @@ pub struct Manifest {
     pub test_timeout_secs: Option<u64>,
     /// The binary of a tokio-console demo, run by `cargo xtask console` (feature `console`).
     pub console: Option<String>,
+    /// A lab still being written: `check` runs it, `verify` says it skips it.
+    #[serde(default)]
+    pub draft: bool,
     pub steps: Vec<Step>,
 }
 
@@ -55,15 +58,13 @@ pub struct Lab {
     pub dir: PathBuf,
     /// The Cargo package of the lab, `frameworks`.
     pub package: String,
+    /// How commands name this lab unambiguously: its number (`01`), or its short name
+    /// (`api-rest`) when another lab shares the number.
+    pub handle: String,
     pub manifest: Manifest,
 }
 
 impl Lab {
-    /// The number in front of the name: `01`.
-    pub fn number(&self) -> &str {
-        number_of(&self.name)
-    }
-
     /// The folder of the reference solution, if the lab has one.
     pub fn solution_dir(&self, root: &Path) -> Option<PathBuf> {
         let dir = root.join("solutions").join(&self.name);
@@ -111,7 +112,11 @@ fn number_of(name: &str) -> &str {
 pub fn lab_dirs(root: &Path) -> Result<Vec<PathBuf>> {
     let labs = root.join("labs");
     let entries = fs::read_dir(&labs).with_context(|| {
-        format!("cannot read {}: run the runner from the workbook's folder", labs.display())
+        format!(
+            "cannot read {}: the workbook's root is {}, and it has no labs/ folder",
+            labs.display(),
+            root.display()
+        )
     })?;
     let mut dirs: Vec<PathBuf> =
         entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("lab.toml").is_file()).collect();
@@ -119,33 +124,96 @@ pub fn lab_dirs(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
-/// Resolves what a learner typed (`01-frameworks`, `01`, `1`, `frameworks`) to a lab folder.
+fn folder_name(dir: &Path) -> String {
+    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The part after the number: `api-rest` for `02-api-rest`.
+fn short_name(name: &str) -> &str {
+    name.split_once('-').map_or(name, |(_, short)| short)
+}
+
+/// Resolves what a learner typed (`01-frameworks`, `01`, `1`, `frameworks`, `rest`) to a
+/// lab folder. A query that fits several labs (`02` when three labs share it) is an
+/// error that lists them: the runner never picks one silently.
 pub fn resolve(root: &Path, query: &str) -> Result<PathBuf> {
     let dirs = lab_dirs(root)?;
-    let name = |p: &PathBuf| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let names: Vec<String> = dirs.iter().map(|d| folder_name(d)).collect();
     let query_number = query.parse::<u32>().ok();
-    let found = dirs.iter().find(|d| {
-        let name = name(d);
-        let number = number_of(&name);
-        name == query
-            || name.split_once('-').is_some_and(|(_, short)| short == query)
-            || (query_number.is_some() && number.parse::<u32>().ok() == query_number)
-    });
-    match found {
-        Some(dir) => Ok(dir.clone()),
-        None => {
-            let names: Vec<String> = dirs.iter().map(name).collect();
-            bail!(
-                "there is no lab {query:?}. The labs are: {}.\nName one by folder, number or short name, e.g. `cargo xtask check 01`.",
-                if names.is_empty() { "(none found under labs/)".to_owned() } else { names.join(", ") }
-            )
+    // From the most exact way of naming a lab to the loosest; the first rule that fits
+    // any lab decides.
+    let rules: [&dyn Fn(&str) -> bool; 4] = [
+        &|name| name == query,
+        &|name| short_name(name) == query,
+        &|name| query_number.is_some() && number_of(name).parse::<u32>().ok() == query_number,
+        &|name| !query.is_empty() && short_name(name).split('-').any(|word| word == query),
+    ];
+    for rule in rules {
+        let fits: Vec<usize> = (0..names.len()).filter(|&i| rule(&names[i])).collect();
+        match fits[..] {
+            [] => continue,
+            [one] => return Ok(dirs[one].clone()),
+            _ => {
+                let candidates: Vec<&str> = fits.iter().map(|&i| names[i].as_str()).collect();
+                bail!(
+                    "{query:?} fits several labs: {}.\nName one by its folder or short name, e.g. `cargo xtask check {}`.",
+                    candidates.join(", "),
+                    short_name(candidates[0])
+                )
+            }
         }
     }
+    bail!(
+        "there is no lab {query:?} in {}. The labs are: {}.\nName one by folder, number or short name, e.g. `cargo xtask check 01`.",
+        root.join("labs").display(),
+        if names.is_empty() { "(none found under labs/)".to_owned() } else { names.join(", ") }
+    )
+}
+
+/// How commands should name the lab in `dir`: its number when no other lab shares it.
+fn handle_of(dir: &Path) -> String {
+    let name = folder_name(dir);
+    let shared = dir
+        .parent()
+        .and_then(|labs| fs::read_dir(labs).ok())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("lab.toml").is_file())
+        .filter(|e| number_of(&e.file_name().to_string_lossy()) == number_of(&name))
+        .count()
+        > 1;
+    if shared { short_name(&name).to_owned() } else { number_of(&name).to_owned() }
+}
+
+/// The naming rule that keeps every suggested command unambiguous: `NN-short-name`
+/// folders, two digits, lower-case short names, each short name used once and never a
+/// number of its own.
+pub fn naming_problems(dirs: &[PathBuf]) -> Vec<String> {
+    let names: Vec<String> = dirs.iter().map(|d| folder_name(d)).collect();
+    let mut problems = Vec::new();
+    let mut shorts = HashSet::new();
+    for name in &names {
+        let (number, short) = name.split_once('-').unwrap_or((name, ""));
+        let number_ok = number.len() == 2 && number.chars().all(|c| c.is_ascii_digit());
+        let short_ok = !short.is_empty()
+            && short.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && short.parse::<u32>().is_err();
+        if !number_ok || !short_ok {
+            problems.push(format!(
+                "labs/{name}: a lab folder is named `NN-short-name` (two digits, then lower-case words joined by `-`)"
+            ));
+        }
+        if !shorts.insert(short) {
+            problems.push(format!("labs/{name}: another lab has the short name {short:?}"));
+        }
+    }
+    problems
 }
 
 /// Reads and checks a lab folder: its `lab.toml` and its package name.
 pub fn load(dir: &Path) -> Result<Lab> {
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = folder_name(dir);
     let manifest_path = dir.join("lab.toml");
     let text = fs::read_to_string(&manifest_path)
         .with_context(|| format!("cannot read {}", manifest_path.display()))?;
@@ -154,7 +222,7 @@ pub fn load(dir: &Path) -> Result<Lab> {
     check_manifest(&manifest)
         .with_context(|| format!("{} is not a valid lab.toml", manifest_path.display()))?;
     let package = package_name(&dir.join("Cargo.toml"))?;
-    Ok(Lab { name, dir: dir.to_owned(), package, manifest })
+    Ok(Lab { name, dir: dir.to_owned(), package, handle: handle_of(dir), manifest })
 }
 
 /// The rules serde cannot express.

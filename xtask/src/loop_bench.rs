@@ -17,7 +17,7 @@ pub fn run(root: &Path, query: &str, runs: usize, style: &Style) -> Result<bool>
     let lab = lab::load(&lab::resolve(root, query)?)?;
     let edited = lab.dir.join("src").join("lib.rs");
     let commands: [(&str, Vec<&str>); 3] = [
-        ("cargo xtask check", vec!["xtask", "check", lab.number()]),
+        ("cargo xtask check", vec!["xtask", "check", &lab.handle]),
         ("cargo test -p (whole package)", vec!["test", "--package", &lab.package]),
         ("cargo test -p --test lab", vec!["test", "--package", &lab.package, "--test", "lab"]),
     ];

@@ -11,13 +11,15 @@ mod hint;
 mod lab;
 mod loop_bench;
 mod progress;
+mod spec;
 mod style;
 mod testrun;
 mod verify;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 
 use crate::style::Style;
@@ -25,7 +27,7 @@ use crate::style::Style;
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "The workbook's runner: check your labs, get hints, read the book.")]
 struct Cli {
-    /// The workbook's root folder (default: the one this runner was built from).
+    /// The workbook's root folder (default: found at run time, see `find_root`).
     #[arg(long, global = true, hide = true)]
     root: Option<PathBuf>,
     #[command(subcommand)]
@@ -65,6 +67,11 @@ enum Command {
     },
     /// Prove the workbook is honest: everything CI checks, in one command.
     Verify,
+    /// Record a lab's tests as its specification (tests/spec.toml), after changing them on purpose.
+    Spec {
+        /// The lab: folder, number or short name. All labs if omitted.
+        lab: Option<String>,
+    },
     /// Time the learner's loop (touch a source file, run check) against plain cargo test.
     LoopBench {
         /// The lab to time.
@@ -78,8 +85,22 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = cli.root.unwrap_or_else(default_root);
     let style = Style::detect();
+    // Tests run in process groups of their own, which a terminal's Ctrl-C does not
+    // reach: the runner stops them itself. A second Ctrl-C ends the runner at once.
+    let _ = ctrlc::set_handler(|| {
+        if testrun::interrupted() {
+            std::process::exit(130);
+        }
+        testrun::interrupt();
+    });
+    let root = match cli.root.map_or_else(find_root, Ok) {
+        Ok(root) => root,
+        Err(error) => {
+            eprintln!("{} {error:#}", style.red("error:"));
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Command::Check { lab } => check::run(&root, lab.as_deref(), &style),
         Command::Hint { lab, step, all, reset } => {
@@ -88,6 +109,7 @@ fn main() -> ExitCode {
         Command::Console { lab } => console::run(&root, &lab, &style),
         Command::Book { open } => book::run(&root, open, &style),
         Command::Verify => verify::run(&root, &style),
+        Command::Spec { lab } => spec::run(&root, lab.as_deref(), &style),
         Command::LoopBench { lab, runs } => loop_bench::run(&root, &lab, runs, &style),
     };
     match result {
@@ -100,8 +122,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the folder above this crate's manifest.
-fn default_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+/// The workbook this runner works on, found at run time, never baked in at compile
+/// time: a binary built for one clone must not check another (a shared
+/// `CARGO_TARGET_DIR`, a copied or moved folder). `cargo run` tells the runner where its
+/// own manifest is (`xtask/`, whose parent is the workbook); run any other way, the
+/// runner looks upwards from the current folder.
+fn find_root() -> Result<PathBuf> {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    if let Some(root) = manifest_dir.as_deref().and_then(Path::parent).filter(|dir| is_workbook(dir)) {
+        return Ok(root.to_path_buf());
+    }
+    let here = std::env::current_dir()?;
+    match here.ancestors().find(|dir| is_workbook(dir)) {
+        Some(root) => Ok(root.to_path_buf()),
+        None => bail!(
+            "cannot find the workbook: neither {} nor a folder above it holds a Cargo.toml beside a labs/ folder. \
+             Run `cargo xtask` inside the workbook's folder.",
+            here.display()
+        ),
+    }
+}
+
+fn is_workbook(dir: &Path) -> bool {
+    dir.join("Cargo.toml").is_file() && dir.join("labs").is_dir()
 }

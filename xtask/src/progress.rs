@@ -2,7 +2,7 @@
 //! tiers already shown. It lives in `target/xtask/`, never in `labs/`, so deleting
 //! `target/` forgets it and nothing the learner wrote is ever touched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,9 @@ pub struct Progress {
     /// Per `lab/step`: how many hint tiers have been shown.
     #[serde(default)]
     pub hints_shown: BTreeMap<String, usize>,
+    /// The labs whose every step passed in the last check.
+    #[serde(default)]
+    pub passed: BTreeSet<String>,
 }
 
 /// The folder for the runner's own files: `$CARGO_TARGET_DIR/xtask` or `target/xtask`.
@@ -37,12 +40,25 @@ impl Progress {
             .unwrap_or_default()
     }
 
-    pub fn save(&self, root: &Path) -> Result<()> {
+    /// Reads the file afresh, applies `change`, and writes it back, so that a `hint`
+    /// given while a long `check` ran is not overwritten by the check's older copy.
+    pub fn update(root: &Path, change: impl FnOnce(&mut Self)) -> Result<Self> {
+        let mut progress = Self::load(root);
+        change(&mut progress);
+        progress.save(root)?;
+        Ok(progress)
+    }
+
+    /// Writes to a temporary file and renames it over the old one: a reader never sees
+    /// half a file, and an interrupted write leaves the old one intact.
+    fn save(&self, root: &Path) -> Result<()> {
         let path = path(root);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let text = serde_json::to_string_pretty(self)?;
-        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+        let temporary = path.with_extension(format!("json.{}", std::process::id()));
+        fs::write(&temporary, text).with_context(|| format!("cannot write {}", temporary.display()))?;
+        fs::rename(&temporary, &path).with_context(|| format!("cannot replace {}", path.display()))
     }
 }

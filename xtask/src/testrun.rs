@@ -1,28 +1,43 @@
 //! Running a test binary one test per process, with a time limit per test and a cap
 //! on what each test may print. One process per test is what lets the runner stop a
 //! deadlocked test without losing the others' results.
+//!
+//! Each test runs in a process group of its own (a job object on Windows), so that
+//! stopping it also stops whatever it started: a server, a `sleep`, a child that holds
+//! the output pipes open. The verdict is libtest's own summary line, never the exit
+//! code alone: a test that calls `process::exit(0)` has not passed.
 
 use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use process_wrap::std::{ChildWrapper, CommandWrap};
 
 /// The most a test's output is kept, per stream. The rest is counted and dropped.
 pub const OUTPUT_CAP: usize = 32 * 1024;
+
+/// How long the runner waits for a test's output pipes to close once the test's
+/// process group is gone. Only a process that left the group can hold them longer.
+const PIPE_GRACE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Passed,
     Failed,
+    /// Marked `#[ignore]`: libtest skipped it, so it has not passed.
+    Ignored,
     /// Stopped at the time limit.
     TimedOut,
-    /// Ended by a signal or an exit code a failing test does not use (a stack overflow, an abort).
+    /// Stopped because the user pressed Ctrl-C.
+    Interrupted,
+    /// Ended without libtest's verdict: a signal, an unusual exit code, an exit before
+    /// libtest reported, or no test of that exact name.
     Crashed(String),
 }
 
@@ -32,6 +47,8 @@ pub struct TestResult {
     pub outcome: Outcome,
     /// What the test printed (stdout, then stderr), cut at [`OUTPUT_CAP`] per stream.
     pub output: String,
+    /// Its standard error alone: where panics are reported.
+    pub stderr: String,
 }
 
 impl TestResult {
@@ -41,13 +58,35 @@ impl TestResult {
 
     /// The message of the panic that failed the test, and where it happened.
     pub fn panic_message(&self) -> Option<String> {
-        panic_message(&self.output)
+        panic_message(&self.stderr)
+    }
+
+    /// A result for a test that could not be run at all.
+    pub fn crashed(name: &str, why: String) -> Self {
+        Self {
+            name: name.to_owned(),
+            outcome: Outcome::Crashed(why),
+            output: String::new(),
+            stderr: String::new(),
+        }
     }
 }
 
-/// The names of the tests in a libtest binary.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Called from the Ctrl-C handler: running tests are stopped (with their process
+/// groups, which no longer receive the terminal's Ctrl-C) and no new ones start.
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// The names of the tests in a libtest binary, in libtest's (alphabetical) order.
 pub fn list_tests(binary: &Path) -> Result<Vec<String>> {
-    let output = Command::new(binary)
+    let output = std::process::Command::new(binary)
         .args(["--list", "--format", "terse"])
         .output()
         .with_context(|| format!("cannot run {}", binary.display()))?;
@@ -78,7 +117,14 @@ pub fn run_tests(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(name) = names.get(i) else { break };
-                    let result = run_one(binary, cwd, name, limit);
+                    let result = if interrupted() {
+                        TestResult {
+                            outcome: Outcome::Interrupted,
+                            ..TestResult::crashed(name, String::new())
+                        }
+                    } else {
+                        run_one(binary, cwd, name, limit)
+                    };
                     if let Ok(mut results) = results.lock() {
                         results[i] = Some(result);
                     }
@@ -95,69 +141,117 @@ pub fn default_jobs() -> usize {
 }
 
 fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration) -> TestResult {
-    let spawned = Command::new(binary)
-        .args([name, "--exact", "--nocapture", "--test-threads", "1"])
-        .current_dir(cwd)
-        .env("CARGO_MANIFEST_DIR", cwd)
-        // The runner shows only the panic message. A backtrace costs tens of milliseconds
-        // per failing test to symbolize, which adds up to seconds over a lab.
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
+    let mut command = CommandWrap::with_new(binary, |command| {
+        command
+            .args([name, "--exact", "--nocapture", "--test-threads", "1"])
+            .current_dir(cwd)
+            .env("CARGO_MANIFEST_DIR", cwd)
+            // The runner shows only the panic message. A backtrace costs tens of milliseconds
+            // per failing test to symbolize, which adds up to seconds over a lab.
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+    });
+    #[cfg(unix)]
+    command.wrap(process_wrap::std::ProcessGroup::leader());
+    #[cfg(windows)]
+    command.wrap(process_wrap::std::JobObject);
+    let mut child = match command.spawn() {
         Ok(child) => child,
-        Err(e) => {
-            return TestResult {
-                name: name.to_owned(),
-                outcome: Outcome::Crashed(format!("could not start: {e}")),
-                output: String::new(),
-            };
-        }
+        Err(e) => return TestResult::crashed(name, format!("could not start: {e}")),
     };
-    let stdout = child.stdout.take().map(|s| thread::spawn(move || read_capped(s)));
-    let stderr = child.stderr.take().map(|s| thread::spawn(move || read_capped(s)));
-    let outcome = wait_with_limit(&mut child, limit);
-    let mut output = String::new();
-    for reader in [stdout, stderr].into_iter().flatten() {
-        output.push_str(&reader.join().unwrap_or_default());
-    }
-    TestResult { name: name.to_owned(), outcome, output }
+    let stdout = child.stdout().take().map(read_in_background);
+    let stderr = child.stderr().take().map(read_in_background);
+    let ended = wait_with_limit(child.as_mut(), limit);
+    // Whatever the test started and left running (a server, a `sleep`) goes with it,
+    // whether the test passed, failed or was stopped.
+    let _ = child.start_kill();
+    let _ = child.wait();
+    let grace = Instant::now() + PIPE_GRACE;
+    let stdout = stdout.map(|r| collect(&r, grace)).unwrap_or_default();
+    let stderr = stderr.map(|r| collect(&r, grace)).unwrap_or_default();
+    let outcome = match ended {
+        Ended::Exited(status) => verdict(status, &stdout),
+        Ended::TimedOut => Outcome::TimedOut,
+        Ended::Interrupted => Outcome::Interrupted,
+        Ended::Lost(why) => Outcome::Crashed(why),
+    };
+    TestResult { name: name.to_owned(), outcome, output: format!("{stdout}{stderr}"), stderr }
 }
 
-fn wait_with_limit(child: &mut Child, limit: Duration) -> Outcome {
+enum Ended {
+    Exited(ExitStatus),
+    TimedOut,
+    Interrupted,
+    Lost(String),
+}
+
+fn wait_with_limit(child: &mut dyn ChildWrapper, limit: Duration) -> Ended {
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
         match child.try_wait() {
-            Ok(Some(status)) => {
-                return match status.code() {
-                    Some(0) => Outcome::Passed,
-                    // libtest exits with 101 when a test fails.
-                    Some(101) => Outcome::Failed,
-                    Some(code) => Outcome::Crashed(format!("exit code {code}")),
-                    None => Outcome::Crashed(describe_signal(&status)),
-                };
-            }
-            Ok(None) if started.elapsed() >= limit => {
-                // Killing closes the pipes, which ends the reader threads.
-                let _ = child.kill();
-                let _ = child.wait();
-                return Outcome::TimedOut;
-            }
+            Ok(Some(status)) => return Ended::Exited(status),
+            Ok(None) if interrupted() => return Ended::Interrupted,
+            Ok(None) if started.elapsed() >= limit => return Ended::TimedOut,
             Ok(None) => {
                 thread::sleep(pause);
                 // Most tests end within milliseconds: poll fast, then back off.
                 pause = (pause * 2).min(Duration::from_millis(20));
             }
-            Err(e) => return Outcome::Crashed(format!("cannot wait for the test: {e}")),
+            Err(e) => return Ended::Lost(format!("cannot wait for the test: {e}")),
         }
     }
 }
 
+/// libtest's verdict on the one test it was asked to run, read from its summary line.
+fn verdict(status: ExitStatus, stdout: &str) -> Outcome {
+    let summary = stdout.lines().rev().find_map(|l| l.strip_prefix("test result: "));
+    let count = |what: &str| summary.and_then(|s| count_before(s, what)).unwrap_or(0);
+    match status.code() {
+        Some(0) if count("passed") == 1 => Outcome::Passed,
+        Some(0) if count("ignored") == 1 => Outcome::Ignored,
+        Some(0) if summary.is_some() => Outcome::Crashed(
+            "libtest ran no test of exactly this name (was it renamed while the runner ran?)".to_owned(),
+        ),
+        Some(0) => Outcome::Crashed(
+            "the test process exited with code 0 before libtest could report the test: \
+             a `std::process::exit` in the test or in the code it calls"
+                .to_owned(),
+        ),
+        // libtest exits with 101 when a test fails.
+        Some(101) => Outcome::Failed,
+        Some(code) => Outcome::Crashed(describe_exit_code(code)),
+        None => Outcome::Crashed(describe_signal(&status)),
+    }
+}
+
+/// The number in front of ` passed` (or ` ignored`, ...) in `ok. 1 passed; 0 failed; ...`.
+fn count_before(summary: &str, what: &str) -> Option<usize> {
+    let suffix = format!(" {what}");
+    summary
+        .split([';', '.'])
+        .find_map(|part| part.trim().strip_suffix(suffix.trim_start()).map(str::trim))
+        .and_then(|n| n.parse().ok())
+}
+
+/// Exit codes that mean a crash, including Windows' NTSTATUS codes, which would
+/// otherwise print as large negative numbers.
+fn describe_exit_code(code: i32) -> String {
+    match code as u32 {
+        0xC000_00FD => "a stack overflow (STATUS_STACK_OVERFLOW)".to_owned(),
+        0xC000_0005 => "an access violation (STATUS_ACCESS_VIOLATION)".to_owned(),
+        0xC000_0409 => {
+            "aborted (STATUS_STACK_BUFFER_OVERRUN): a panic while panicking, or an abort".to_owned()
+        }
+        0xC000_013A => "stopped by Ctrl-C (STATUS_CONTROL_C_EXIT)".to_owned(),
+        _ => format!("exit code {code}"),
+    }
+}
+
 #[cfg(unix)]
-fn describe_signal(status: &std::process::ExitStatus) -> String {
+fn describe_signal(status: &ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match status.signal() {
         Some(6) => "aborted (SIGABRT): a stack overflow or a panic while panicking".to_owned(),
@@ -169,8 +263,26 @@ fn describe_signal(status: &std::process::ExitStatus) -> String {
 }
 
 #[cfg(not(unix))]
-fn describe_signal(status: &std::process::ExitStatus) -> String {
+fn describe_signal(status: &ExitStatus) -> String {
     format!("{status}")
+}
+
+/// Reads a stream on a thread of its own, so that a full pipe never blocks the test.
+fn read_in_background(stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = sender.send(read_capped(stream));
+    });
+    receiver
+}
+
+/// The text a reader collected, waiting at most until `deadline`: a process that left
+/// the test's group may hold the pipe open forever, and the runner must not wait for it.
+fn collect(reader: &mpsc::Receiver<String>, deadline: Instant) -> String {
+    let left = deadline.saturating_duration_since(Instant::now());
+    reader.recv_timeout(left).unwrap_or_else(|_| {
+        "\n[the runner stopped reading: a process started by the test kept its output open]\n".to_owned()
+    })
 }
 
 /// Reads a stream to its end, keeping its first and last [`OUTPUT_CAP`]/2 bytes: the
@@ -211,26 +323,53 @@ pub fn bytes_cut(output: &str) -> Option<usize> {
     after.split_once(" bytes of output cut")?.0.parse().ok()
 }
 
-/// Finds the last panic in a test's output: the one that failed it. (proptest prints a
-/// panic for every case it shrinks; the last one carries the minimal failing input.)
-pub fn panic_message(output: &str) -> Option<String> {
-    let start = output.rfind("thread '")?;
-    let rest = &output[start..];
-    let (header, body) = rest.split_once('\n').unwrap_or((rest, ""));
-    let location = header.split_once(" panicked at ").map(|(_, at)| at.trim_end_matches(':').to_owned());
-    let message: Vec<&str> = body
-        .lines()
-        .take_while(|l| {
-            !l.starts_with("note: run with `RUST_BACKTRACE")
-                && !l.starts_with("stack backtrace:")
-                && !l.starts_with("test ")
-        })
-        .collect();
-    let message = message.join("\n").trim().to_owned();
-    Some(match location {
-        Some(at) => format!("{message}\n(at {at})"),
-        None => message,
-    })
+/// A panic as the standard panic hook prints it on stderr.
+struct Panic<'a> {
+    location: &'a str,
+    message: Vec<&'a str>,
+    /// The hook's note about backtraces came: later lines are not part of the message.
+    complete: bool,
+}
+
+/// The panic that explains a test's failure, found in its standard error. A `todo!()`
+/// wins (a worker thread's `todo!` is the answer; the `Any { .. }` its `join` turned
+/// into is not); otherwise the last panic (proptest prints one for every case it
+/// shrinks, and the last carries the minimal failing input).
+pub fn panic_message(stderr: &str) -> Option<String> {
+    let panics = panics(stderr);
+    let chosen = panics
+        .iter()
+        .rev()
+        .find(|p| p.message.first().is_some_and(|m| m.starts_with("not yet implemented")))
+        .or_else(|| panics.last())?;
+    let message = chosen.message.join("\n").trim().to_owned();
+    Some(format!("{message}\n(at {})", chosen.location))
+}
+
+fn panics(stderr: &str) -> Vec<Panic<'_>> {
+    let mut panics: Vec<Panic<'_>> = Vec::new();
+    for line in stderr.lines() {
+        if let Some(location) = panic_header(line) {
+            panics.push(Panic { location, message: Vec::new(), complete: false });
+        } else if let Some(current) = panics.last_mut().filter(|p| !p.complete) {
+            if line.starts_with("note: run with `RUST_BACKTRACE") || line.starts_with("stack backtrace:") {
+                current.complete = true;
+            } else {
+                current.message.push(line);
+            }
+        }
+    }
+    panics
+}
+
+/// The location in a panic header at the start of a line, `thread 'a::b' panicked at
+/// src/lib.rs:60:9:` (newer toolchains add the thread id: `thread 'a' (42) panicked at`).
+fn panic_header(line: &str) -> Option<&str> {
+    if !line.starts_with("thread '") {
+        return None;
+    }
+    let (_, at) = line.split_once(" panicked at ")?;
+    Some(at.trim_end().trim_end_matches(':'))
 }
 
 #[cfg(test)]
@@ -239,11 +378,46 @@ mod tests {
 
     #[test]
     fn finds_the_last_panic_and_its_location() {
-        let output = "running 1 test\nthread 'a' panicked at src/x.rs:1:1:\nfirst\nthread 'a::b' panicked at src/lib.rs:60:9:\nnot yet implemented: step 2\nnote: run with `RUST_BACKTRACE=1` to display a backtrace\ntest a::b ... FAILED\n";
+        let stderr = "thread 'a' panicked at src/x.rs:1:1:\nfirst\nnote: run with `RUST_BACKTRACE=1` to display a backtrace\nthread 'a::b' panicked at src/lib.rs:60:9:\nassertion failed\n  left: 1\n right: 2\n";
         assert_eq!(
-            panic_message(output).as_deref(),
-            Some("not yet implemented: step 2\n(at src/lib.rs:60:9)")
+            panic_message(stderr).as_deref(),
+            Some("assertion failed\n  left: 1\n right: 2\n(at src/lib.rs:60:9)")
         );
+    }
+
+    #[test]
+    fn a_todo_in_a_worker_thread_wins_over_the_join_that_reports_it() {
+        let stderr = "thread '<unnamed>' (7) panicked at src/lib.rs:3:5:\nnot yet implemented: step 2: spawn it\nnote: run with `RUST_BACKTRACE=1` to display a backtrace\nthread 'step2::x' (6) panicked at tests/lab/step2.rs:9:1:\ncalled `Result::unwrap()` on an `Err` value: Any { .. }\n";
+        assert_eq!(
+            panic_message(stderr).as_deref(),
+            Some("not yet implemented: step 2: spawn it\n(at src/lib.rs:3:5)")
+        );
+    }
+
+    #[test]
+    fn lines_that_look_like_headers_inside_a_message_do_not_cut_it() {
+        let stderr =
+            "thread 'a' panicked at src/x.rs:1:1:\nexpected 2 items\ntest names differ: thread 'b' said so\n";
+        assert_eq!(
+            panic_message(stderr).as_deref(),
+            Some("expected 2 items\ntest names differ: thread 'b' said so\n(at src/x.rs:1:1)")
+        );
+    }
+
+    #[test]
+    fn reads_libtests_summary() {
+        assert_eq!(
+            count_before("ok. 1 passed; 0 failed; 0 ignored; 0 measured; 9 filtered out", "passed"),
+            Some(1)
+        );
+        assert_eq!(count_before("ok. 0 passed; 0 failed; 1 ignored; 0 measured", "ignored"), Some(1));
+        assert_eq!(count_before("FAILED. 0 passed; 1 failed;", "failed"), Some(1));
+    }
+
+    #[test]
+    fn names_windows_crash_codes() {
+        assert!(describe_exit_code(-1_073_741_571).contains("stack overflow"));
+        assert_eq!(describe_exit_code(3), "exit code 3");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cargo::{self, Build, BuildOptions};
 use crate::lab::{self, Lab};
+use crate::spec;
 use crate::testrun::{self, Outcome, TestResult};
 
 use super::Verdict;
@@ -52,6 +53,7 @@ pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
         all_tests.extend(starter_tests);
     }
     check_steps_cover_tests(lab, &all_tests)?;
+    check_spec(lab, &all_tests)?;
     if problems.is_empty() { Ok(format!("{} tests", all_tests.len())) } else { Err(problems.join("\n")) }
 }
 
@@ -63,7 +65,10 @@ fn starter_problem(result: &TestResult) -> Option<String> {
             "{} hangs on the starter: make it fail fast (a todo!() should panic, not block)",
             result.name
         )),
-        Outcome::Failed | Outcome::Crashed(_) => None,
+        Outcome::Ignored => {
+            Some(format!("{} is #[ignore]d: the runner never counts it as passed", result.name))
+        }
+        Outcome::Failed | Outcome::Crashed(_) | Outcome::Interrupted => None,
     }
 }
 
@@ -101,6 +106,37 @@ fn check_steps_cover_tests(lab: &Lab, tests: &[String]) -> Result<(), String> {
         problems.push(format!("{test} belongs to no step of lab.toml"));
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+}
+
+/// The recorded specification (tests/spec.toml) is the lab as it is: `check` relies on
+/// it to tell a learner that a test was deleted or edited.
+fn check_spec(lab: &Lab, tests: &[String]) -> Result<(), String> {
+    let fix = format!("after changing the tests on purpose, `cargo xtask spec {}` records them", lab.handle);
+    let recorded = spec::read(lab).map_err(|e| format!("{e:#}"))?;
+    let Some(recorded) = recorded else {
+        return Err(format!("labs/{}/tests/spec.toml is missing: {fix}", lab.name));
+    };
+    let current = spec::current(lab, tests).map_err(|e| format!("{e:#}"))?;
+    if recorded == current {
+        return Ok(());
+    }
+    let mut changed: Vec<String> = Vec::new();
+    for (file, print) in &current.files {
+        if recorded.files.get(file) != Some(print) {
+            changed.push(format!("tests/{file}"));
+        }
+    }
+    changed.extend(
+        recorded
+            .files
+            .keys()
+            .filter(|f| !current.files.contains_key(*f))
+            .map(|f| format!("tests/{f} (gone)")),
+    );
+    if recorded.steps != current.steps {
+        changed.push("the list of tests".to_owned());
+    }
+    Err(format!("labs/{}/tests/spec.toml is out of date ({}): {fix}", lab.name, changed.join(", ")))
 }
 
 pub fn why(result: &TestResult) -> String {

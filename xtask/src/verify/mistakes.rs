@@ -24,19 +24,38 @@ struct Mistake {
     caught_by: CaughtBy,
 }
 
-/// Who rejects the mistake: a test (`Caught-by: step3_x::name`), or for mistakes the
-/// type system forbids, the compiler (`Caught-by: compiler: <words of its error>`).
+/// Who rejects the mistake: a test (`Caught-by: step3_x::name`, or `step3_x::name (times
+/// out)` for a mistake that hangs the test), or for mistakes the type system forbids, the
+/// compiler (`Caught-by: compiler: <words of its error>`).
 enum CaughtBy {
-    Test(String),
+    Test { name: String, times_out: bool },
     Compiler(String),
 }
 
 impl CaughtBy {
-    fn parse(text: &str) -> Self {
+    fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        match text.strip_prefix("compiler:") {
-            Some(error) => Self::Compiler(error.trim().to_owned()),
-            None => Self::Test(text.to_owned()),
+        if let Some(error) = text.strip_prefix("compiler:") {
+            let error = error.trim();
+            if error.is_empty() {
+                return Err("`Caught-by: compiler:` needs words from the error it expects".to_owned());
+            }
+            return Ok(Self::Compiler(error.to_owned()));
+        }
+        let (name, times_out) = match text.strip_suffix("(times out)") {
+            Some(name) => (name.trim(), true),
+            None => (text, false),
+        };
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(format!("`Caught-by: {text}` does not name a test"));
+        }
+        Ok(Self::Test { name: name.to_owned(), times_out })
+    }
+
+    fn test(&self) -> Option<&str> {
+        match self {
+            Self::Test { name, .. } => Some(name),
+            Self::Compiler(_) => None,
         }
     }
 }
@@ -53,37 +72,100 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     let scratch = state_dir(root).join("mistakes");
     copy_workspace(root, &scratch)?;
     let solution_in_scratch = scratch.join("solutions").join(&lab.name);
+    let fresh_solution = || {
+        copy_dir(solution_dir, &solution_in_scratch)?;
+        rename_package(&solution_in_scratch.join("Cargo.toml"), &package)
+    };
+    let scratch_package = scratch_package(&package);
+
+    // A named test must pass on the unpatched copy, or it would "catch" every patch.
+    fresh_solution()?;
+    pristine_passes(root, &scratch, &scratch_package, lab, &mistakes)?;
 
     let mut problems = Vec::new();
     for mistake in &mistakes {
         let name = mistake.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Start every mistake from the pristine solution.
-        copy_dir(solution_dir, &solution_in_scratch)?;
-        rename_package(&solution_in_scratch.join("Cargo.toml"), &package)?;
-        if let Err(why) = caught(root, &scratch, &scratch_package(&package), lab, mistake) {
+        fresh_solution()?;
+        if let Err(why) = caught(root, &scratch, &scratch_package, lab, mistake) {
             problems.push(format!("{name}: {why}"));
         }
     }
     if problems.is_empty() { Ok(format!("{} mistakes", mistakes.len())) } else { Err(problems.join("\n")) }
 }
 
-fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mistake) -> Result<(), String> {
-    apply(scratch, &mistake.path)?;
+/// Whether a test runs in the lab's loom target.
+fn in_loom(lab: &Lab, test: &str) -> bool {
+    lab.step_of(test).is_some_and(|i| lab.manifest.steps[i].loom)
+}
+
+/// Builds the scratch copy's test target that holds `test` (or the ordinary one).
+fn build(root: &Path, scratch: &Path, package: &str, loom: bool) -> Result<Build, String> {
     // The copy shares the real target folders, so dependencies are not compiled again;
     // the patched crate has its own package name, so its artifacts are its own.
     let target = cargo::target_dir(root);
     let loom_target = target.join("loom");
-    let in_loom = match &mistake.caught_by {
-        CaughtBy::Test(test) => lab.step_of(test).is_some_and(|i| lab.manifest.steps[i].loom),
-        CaughtBy::Compiler(_) => false,
-    };
-    let options = if in_loom {
+    let options = if loom {
         BuildOptions::loom(scratch, package, &loom_target, false, false)
     } else {
         BuildOptions { target_dir: Some(&target), ..BuildOptions::lab(scratch, package, false, false) }
     };
-    let build = cargo::build_test(&options).map_err(|e| format!("{e:#}"))?;
-    let test = match (&mistake.caught_by, build) {
+    cargo::build_test(&options).map_err(|e| format!("{e:#}"))
+}
+
+/// Runs the one test `name` of a built binary.
+fn run_named(binary: &Path, scratch: &Path, lab: &Lab, name: &str) -> Result<Outcome, String> {
+    let tests = testrun::list_tests(binary).map_err(|e| format!("{e:#}"))?;
+    let Some(test) = tests.iter().find(|t| as_lab_test(t) == name) else {
+        return Err(format!("its header names the test {name:?}, which does not exist"));
+    };
+    let cwd = scratch.join("solutions").join(&lab.name);
+    let result = testrun::run_tests(binary, &cwd, std::slice::from_ref(test), lab.test_timeout(), 1);
+    result.into_iter().next().map(|r| r.outcome).ok_or_else(|| "the test did not run".to_owned())
+}
+
+fn pristine_passes(
+    root: &Path,
+    scratch: &Path,
+    package: &str,
+    lab: &Lab,
+    mistakes: &[Mistake],
+) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for loom in [false, true] {
+        let mut names: Vec<&str> =
+            mistakes.iter().filter_map(|m| m.caught_by.test()).filter(|t| in_loom(lab, t) == loom).collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            continue;
+        }
+        let binary = match build(root, scratch, package, loom)? {
+            Build::Ready(binary) => binary,
+            Build::CompileError { first, .. } => {
+                return Err(format!("the unpatched copy does not compile:\n{first}"));
+            }
+            Build::CargoFailed(message) => {
+                return Err(format!("cargo failed on the unpatched copy:\n{message}"));
+            }
+        };
+        for name in names {
+            match run_named(&binary, scratch, lab, name)? {
+                Outcome::Passed => {}
+                other => problems.push(format!(
+                    "{name} does not pass on the unpatched solution in the scratch copy ({other:?}), so it cannot prove a mistake caught"
+                )),
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+}
+
+fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mistake) -> Result<(), String> {
+    apply(scratch, &mistake.path)?;
+    let loom = mistake.caught_by.test().is_some_and(|t| in_loom(lab, t));
+    let build = build(root, scratch, package, loom)?;
+    let (name, times_out, binary) = match (&mistake.caught_by, build) {
         (CaughtBy::Compiler(expected), Build::CompileError { first, .. }) => {
             return if first.to_lowercase().contains(&expected.to_lowercase()) {
                 Ok(())
@@ -96,23 +178,25 @@ fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mista
                 "it compiles, but its header says the compiler rejects it with {expected:?}"
             ));
         }
-        (CaughtBy::Test(test), Build::Ready(binary)) => (test, binary),
-        (CaughtBy::Test(_), Build::CompileError { first, .. }) => {
+        (CaughtBy::Test { name, times_out }, Build::Ready(binary)) => (name, *times_out, binary),
+        (CaughtBy::Test { .. }, Build::CompileError { first, .. }) => {
             return Err(format!("the patched solution does not compile:\n{first}"));
         }
-        (CaughtBy::Test(_), Build::CargoFailed(message)) => return Err(format!("cargo failed:\n{message}")),
+        (CaughtBy::Test { .. }, Build::CargoFailed(message)) => {
+            return Err(format!("cargo failed:\n{message}"));
+        }
     };
-    let (name, binary) = test;
-    let tests = testrun::list_tests(&binary).map_err(|e| format!("{e:#}"))?;
-    let Some(test) = tests.iter().find(|t| as_lab_test(t) == name) else {
-        return Err(format!("its header names the test {name:?}, which does not exist"));
-    };
-    let cwd = scratch.join("solutions").join(&lab.name);
-    let result = testrun::run_tests(&binary, &cwd, std::slice::from_ref(test), lab.test_timeout(), 1);
-    match result.first().map(|r| &r.outcome) {
-        Some(Outcome::Passed) => Err(format!("{name} still passes: the test does not catch this mistake")),
-        Some(_) => Ok(()),
-        None => Err("the test did not run".to_owned()),
+    // Only the verdict the header promises counts: a crash or a timeout is not a
+    // failing assertion, and would hide a test that no longer checks anything.
+    match run_named(&binary, scratch, lab, name)? {
+        Outcome::Failed if times_out => Err(format!("{name} failed, but the header says it times out")),
+        Outcome::Failed => Ok(()),
+        Outcome::TimedOut if times_out => Ok(()),
+        Outcome::Passed => Err(format!("{name} still passes: the test does not catch this mistake")),
+        Outcome::TimedOut => Err(format!(
+            "{name} timed out instead of failing; if hanging is how this mistake shows, say `(times out)` after the test's name"
+        )),
+        other => Err(format!("{name} did not fail, it ended with {other:?}")),
     }
 }
 
@@ -143,27 +227,39 @@ fn read_mistakes(dir: &Path) -> Result<Vec<Mistake>, String> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "patch"))
-        .collect();
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text =
-                fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let caught_by = text
-                .lines()
-                .take_while(|l| !l.starts_with("diff --git"))
-                .find_map(|l| l.strip_prefix("Caught-by:"))
-                .map(CaughtBy::parse)
-                .ok_or_else(|| {
-                    format!("{} has no `Caught-by: <test path>` line in its header", path.display())
-                })?;
-            Ok(Mistake { path, caught_by })
-        })
-        .collect()
+    let mut mistakes = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match read_mistake(&path) {
+            Ok(mistake) => mistakes.push(mistake),
+            Err(why) => problems.push(format!("{}: {why}", path.display())),
+        }
+    }
+    if problems.is_empty() { Ok(mistakes) } else { Err(problems.join("\n")) }
+}
+
+fn read_mistake(path: &Path) -> Result<Mistake, String> {
+    if path.extension().is_none_or(|e| e != "patch") {
+        return Err("only *.patch files belong in mistakes/ (rename it, or move it out)".to_owned());
+    }
+    let bytes = fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.contains(&0) {
+        return Err("it is UTF-16 (PowerShell's `>` writes that): write it with `git diff --output=<file>`"
+            .to_owned());
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let headers: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("diff --git"))
+        .filter_map(|l| l.strip_prefix("Caught-by:"))
+        .collect();
+    match headers[..] {
+        [one] => Ok(Mistake { path: path.to_owned(), caught_by: CaughtBy::parse(one)? }),
+        [] => Err("no `Caught-by: <test path>` line in its header".to_owned()),
+        _ => Err("more than one `Caught-by:` line: one mistake, one test that catches it".to_owned()),
+    }
 }
 
 /// Applies a patch with `git apply`, treating `dir` as a plain folder: the ceiling stops
@@ -189,7 +285,7 @@ fn apply(dir: &Path, patch: &Path) -> Result<(), String> {
     }
 }
 
-/// Copies what a build needs (manifests, the lockfile, labs, solutions, the runner) into `scratch`.
+/// Copies what a build needs (manifests, the lockfile, labs, solutions, the book) into `scratch`.
 fn copy_workspace(root: &Path, scratch: &Path) -> Result<(), String> {
     if scratch.exists() {
         fs::remove_dir_all(scratch).map_err(|e| format!("cannot clear {}: {e}", scratch.display()))?;
@@ -202,8 +298,17 @@ fn copy_workspace(root: &Path, scratch: &Path) -> Result<(), String> {
                 .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
         }
     }
-    for dir in ["labs", "solutions", "xtask"] {
-        copy_dir(&root.join(dir), &scratch.join(dir))?;
+    // Everything a test may read at run time comes along (the book, cargo's config), so
+    // that the copy behaves as the real workbook does.
+    for file in ["book.toml"] {
+        if root.join(file).is_file() {
+            fs::copy(root.join(file), scratch.join(file)).map_err(|e| format!("cannot copy {file}: {e}"))?;
+        }
+    }
+    for dir in ["labs", "solutions", "book", ".cargo"] {
+        if root.join(dir).is_dir() {
+            copy_dir(&root.join(dir), &scratch.join(dir))?;
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod book_checks;
 mod honesty;
+mod layout;
 mod mistakes;
 
 use std::path::Path;
@@ -58,6 +59,7 @@ impl Report<'_> {
 pub fn run(root: &Path, style: &Style) -> Result<bool> {
     let mut labs = Vec::new();
     let mut report = Report { style, passed: 0, failed: 0 };
+    report.run("the workspace loads, and every lab and solution pairs up", || layout::check(root));
     for dir in lab::lab_dirs(root)? {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         report.run(&format!("{name}: lab.toml is valid"), || match lab::load(&dir) {
@@ -69,8 +71,12 @@ pub fn run(root: &Path, style: &Style) -> Result<bool> {
         });
     }
     let lab_packages: Vec<&str> = labs.iter().map(|l| l.package.as_str()).collect();
+    let runner = ["--manifest-path", "xtask/Cargo.toml"];
 
-    report.run("formatting (cargo fmt --check)", || cargo_succeeds(root, &["fmt", "--all", "--check"]));
+    report.run("formatting (cargo fmt --check)", || {
+        cargo_succeeds(root, &["fmt", "--all", "--check"])?;
+        cargo_succeeds(root, &["fmt", runner[0], runner[1], "--check"])
+    });
     report.run("starters compile (cargo clippy on labs/)", || {
         let mut args = vec!["clippy", "--all-targets", "--quiet"];
         for package in &lab_packages {
@@ -84,10 +90,14 @@ pub fn run(root: &Path, style: &Style) -> Result<bool> {
             args.extend(["--exclude", package]);
         }
         args.extend(["--", "-D", "warnings"]);
-        cargo_succeeds(root, &args)
+        cargo_succeeds(root, &args)?;
+        cargo_succeeds(
+            root,
+            &["clippy", runner[0], runner[1], "--all-targets", "--quiet", "--", "-D", "warnings"],
+        )
     });
-    report.run("the runner's own tests (cargo test -p xtask)", || {
-        cargo_succeeds(root, &["test", "--package", "xtask", "--quiet"])
+    report.run("the runner's own tests (cargo test --manifest-path xtask/Cargo.toml)", || {
+        cargo_succeeds(root, &["test", runner[0], runner[1], "--quiet"])
     });
 
     for lab in &labs {
@@ -112,6 +122,13 @@ pub fn run(root: &Path, style: &Style) -> Result<bool> {
 
 fn verify_lab(root: &Path, lab: &Lab, report: &mut Report<'_>) {
     let name = &lab.name;
+    if lab.manifest.draft {
+        println!(
+            "{}  {name}: a draft (lab.toml says `draft = true`): its tests, solution and mistakes are not verified",
+            report.style.yellow("skip")
+        );
+        return;
+    }
     report.run(&format!("{name}: steps have hints and book sections, the chapter links the lab"), || {
         book_checks::lab_is_documented(root, lab)
     });

@@ -1,0 +1,61 @@
+//! The shape of the workbook, as cargo sees it: nothing under `labs/` or `solutions/`
+//! is skipped without a word. Every workspace member under `labs/` has a `lab.toml`,
+//! every solution has its lab, and lab folders follow the naming rule that keeps the
+//! runner's suggested commands unambiguous.
+
+use std::path::{Path, PathBuf};
+
+use crate::cargo;
+use crate::lab;
+
+use super::Verdict;
+
+pub fn check(root: &Path) -> Verdict {
+    let workspace =
+        cargo::workspace(root).as_ref().map_err(|e| format!("cargo cannot load the workspace:\n{e}"))?;
+    // cargo reports canonical paths; compare like with like.
+    let canonical = |dir: PathBuf| std::fs::canonicalize(&dir).unwrap_or(dir);
+    let labs_dir = canonical(root.join("labs"));
+    let solutions_dir = canonical(root.join("solutions"));
+    let members_under = |dir: &Path| -> Vec<PathBuf> {
+        let mut members: Vec<PathBuf> =
+            workspace.member_dirs.iter().filter(|m| m.parent() == Some(dir)).cloned().collect();
+        members.sort();
+        members
+    };
+    let mut problems = Vec::new();
+    let labs = members_under(&labs_dir);
+    for member in &labs {
+        if !member.join("lab.toml").is_file() {
+            problems.push(format!(
+                "labs/{} is a workspace member without a lab.toml: add one (with `draft = true` while it is written)",
+                name(member)
+            ));
+        }
+    }
+    for member in members_under(&solutions_dir) {
+        if !labs_dir.join(name(&member)).join("lab.toml").is_file() {
+            problems.push(format!(
+                "solutions/{} has no lab: there is no labs/{}/lab.toml",
+                name(&member),
+                name(&member)
+            ));
+        }
+    }
+    for lab in lab::lab_dirs(root).map_err(|e| format!("{e:#}"))? {
+        let draft = lab::load(&lab).is_ok_and(|l| l.manifest.draft);
+        if !draft && !solutions_dir.join(name(&lab)).join("Cargo.toml").is_file() {
+            problems.push(format!(
+                "labs/{} has no solutions/{}/Cargo.toml (declare the lab `draft = true` while it has none)",
+                name(&lab),
+                name(&lab)
+            ));
+        }
+    }
+    problems.extend(lab::naming_problems(&labs));
+    if problems.is_empty() { Ok(format!("{} labs", labs.len())) } else { Err(problems.join("\n")) }
+}
+
+fn name(dir: &Path) -> String {
+    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
