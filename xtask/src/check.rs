@@ -39,6 +39,9 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
             break;
         }
         let standing = match lab::load(dir) {
+            Err(_) if workspace_problem.as_deref().is_some_and(|p| mentions(p, dir)) => {
+                broken_manifest(root, dir, style)
+            }
             Err(error) => {
                 println!("{} {error:#}\n", style.red("✘"));
                 println!(
@@ -97,25 +100,28 @@ fn remember(root: &Path, standings: &[(std::path::PathBuf, Standing)], style: &S
 }
 
 /// A lab that cannot be built because cargo cannot load the workspace.
+/// Whether cargo's complaint is about the lab in `dir`.
+fn mentions(problem: &str, dir: &Path) -> bool {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    problem.contains(&dir.display().to_string()) || problem.contains(&format!("labs/{name}/"))
+}
+
 fn blocked(root: &Path, lab: &Lab, problem: &str, style: &Style) -> Standing {
-    let ours = problem.contains(&lab.dir.display().to_string())
-        || problem.contains(&format!("labs/{}", lab.name))
-        || problem.contains(&format!("`{}", lab.package));
-    if ours {
-        print_header(
-            lab,
-            style,
-            &style.red("cannot be built: its Cargo.toml is the one cargo cannot load (above)"),
-        );
-        println!(
-            "\n  Fix {}, or restore it with `git checkout -- {}`.\n",
-            relative(root, &lab.dir.join("Cargo.toml")),
-            relative(root, &lab.dir.join("Cargo.toml"))
-        );
-    } else {
-        print_header(lab, style, &style.yellow("not checked: cargo cannot load the workspace (above)"));
-        println!("\n  It is checked again once the manifest named above is fixed.\n");
+    if mentions(problem, &lab.dir) {
+        return broken_manifest(root, &lab.dir, style);
     }
+    print_header(lab, style, &style.yellow("not checked: cargo cannot load the workspace (above)"));
+    println!("\n  It is checked again once the manifest named above is fixed.\n");
+    Standing::Broken
+}
+
+fn broken_manifest(root: &Path, dir: &Path, style: &Style) -> Standing {
+    let manifest = relative(root, &dir.join("Cargo.toml"));
+    println!(
+        "\n{}  {}\n\n  Fix {manifest}, or restore it with `git checkout -- {manifest}`.\n",
+        style.bold(&relative(root, dir)),
+        style.red("cannot be built: its Cargo.toml is the one cargo cannot load (above)")
+    );
     Standing::Broken
 }
 

@@ -161,7 +161,7 @@ fn fingerprint(bytes: &[u8]) -> String {
 }
 
 pub fn to_text(spec: &Spec) -> Result<String> {
-    Ok(format!("{HEADER}{}", toml::to_string(spec).context("cannot write the specification")?))
+    Ok(format!("{HEADER}{}", toml::to_string_pretty(spec).context("cannot write the specification")?))
 }
 
 /// The names of every test of the lab (its `lab` target, and `loom` if it has one).

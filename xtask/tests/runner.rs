@@ -41,15 +41,21 @@ fn copy(from: &Path, to: &Path) {
 }
 
 fn xtask(root: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--root").arg(root).args(args).env("CARGO_TARGET_DIR", root.join("target"));
+    run(command)
+}
+
+/// The runner as a learner starts it: no `--root`, from a folder of their choosing.
+fn xtask_in(cwd: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.current_dir(cwd).args(args).env_remove("CARGO_MANIFEST_DIR").env_remove("CARGO_TARGET_DIR");
+    command
+}
+
+fn run(mut command: Command) -> Run {
     let started = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run xtask: {e}"));
+    let output = command.env("NO_COLOR", "1").output().unwrap_or_else(|e| panic!("cannot run xtask: {e}"));
     Run {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -156,7 +162,7 @@ fn a_test_that_prints_megabytes_is_cut() {
 fn a_broken_lab_toml_names_the_file_and_the_field() {
     let root = workbook("bad-manifest", "a_broken_lab_toml_names_the_file_and_the_field");
     let run = xtask(&root, &["check"]);
-    run.says("labs/01-typo/lab.toml").says("minutes");
+    run.says(&Path::new("labs").join("01-typo").join("lab.toml").display().to_string()).says("minutes");
     assert_ne!(run.code, Some(0));
 }
 
@@ -170,4 +176,225 @@ fn an_unknown_lab_lists_the_labs() {
         run.stderr
     );
     assert_eq!(run.code, Some(2));
+}
+
+// Fault 1: the workbook is found at run time, never baked in when the runner was built.
+
+#[test]
+fn the_workbook_is_the_one_the_learner_stands_in() {
+    let root = workbook("passing", "the_workbook_is_the_one_the_learner_stands_in");
+    let mut command = xtask_in(&root.join("labs").join("01-demo").join("src"), &["check"]);
+    // Fixtures live inside this repository's target folder; their own target folder
+    // keeps them from sharing artifacts with each other through the repository's config.
+    command.env("CARGO_TARGET_DIR", root.join("target"));
+    run(command).says("01-demo").says("all steps pass");
+    assert!(
+        root.join("target").join("xtask").join("progress.json").is_file(),
+        "progress is kept in this workbook"
+    );
+}
+
+#[test]
+fn cargo_run_names_the_workbook_through_the_runners_manifest_folder() {
+    let root = workbook("partial", "cargo_run_names_the_workbook_through_the_runners_manifest_folder");
+    fs::create_dir_all(root.join("xtask")).expect("xtask folder");
+    let mut command = xtask_in(&std::env::temp_dir(), &["check"]);
+    command.env("CARGO_MANIFEST_DIR", root.join("xtask")).env("CARGO_TARGET_DIR", root.join("target"));
+    run(command).says("01-demo").says("1/2 tests pass");
+}
+
+#[test]
+fn outside_a_workbook_the_error_names_the_folder() {
+    // Outside this repository: a folder above it would be found by walking up.
+    let outside = std::env::temp_dir().join(format!("not-a-workbook-{}", std::process::id()));
+    fs::create_dir_all(&outside).expect("scratch folder");
+    let run = run(xtask_in(&outside, &["check"]));
+    assert!(
+        run.stderr.contains("cannot find the workbook") && run.stderr.contains("not-a-workbook"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(2));
+}
+
+// Fault 2: a lab's broken Cargo.toml does not stop the runner.
+
+#[test]
+fn a_broken_cargo_toml_is_reported_for_its_lab_and_hint_still_works() {
+    let root = workbook("broken-cargo", "a_broken_cargo_toml_is_reported_for_its_lab_and_hint_still_works");
+    let run = xtask(&root, &["check"]);
+    run.says("cargo cannot load the workspace")
+        .says("01-typo")
+        .says("its Cargo.toml is the one cargo cannot load")
+        .says("02-fine")
+        .says("not checked");
+    assert_eq!(run.code, Some(1));
+    xtask(&root, &["hint", "02"]).says("Hint 1/2: Gentle hint for first.");
+}
+
+// Fault 3: only libtest's own verdict is a pass.
+
+#[test]
+fn an_exit_before_the_assertion_and_an_ignored_test_do_not_pass() {
+    let root = workbook("not-passed", "an_exit_before_the_assertion_and_an_ignored_test_do_not_pass");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("1/3 tests pass").says("step1::exits_before_its_assertion").says("process::exit");
+    assert_eq!(run.code, Some(1));
+    let fixed = fs::read_to_string(root.join("labs/01-exits/tests/lab/main.rs"))
+        .expect("test file")
+        .replace("!= 3", "!= 2")
+        .replace(
+            "exits::add(1, 1), 3);\n    }\n}\n\nmod step2",
+            "exits::add(1, 1), 2);\n    }\n}\n\nmod step2",
+        );
+    fs::write(root.join("labs/01-exits/tests/lab/main.rs"), fixed).expect("write test file");
+    xtask(&root, &["check", "01"]).says("step2::is_ignored").says("#[ignore]");
+}
+
+// Fault 8: a failing test in no step keeps the lab from being done.
+
+#[test]
+fn a_failing_test_outside_the_steps_is_counted() {
+    let root = workbook("not-passed", "a_failing_test_outside_the_steps_is_counted");
+    let run = xtask(&root, &["check", "02"]);
+    run.says("1/2 tests pass").says("my_experiments::fails").says("my own test fails");
+    assert!(!run.stdout.contains("Well done"), "{}", run.stdout);
+    assert_eq!(run.code, Some(1));
+}
+
+// Faults 4 and 5: a test's processes go with it, and a panic explains a hang.
+
+#[cfg(unix)]
+#[test]
+fn processes_started_by_a_test_neither_delay_check_nor_survive_it() {
+    let root = workbook("children", "processes_started_by_a_test_neither_delay_check_nor_survive_it");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("step2::hangs_with_a_child").says("probable deadlock");
+    assert!(run.took < Duration::from_secs(25), "check waited for the children: {:?}", run.took);
+    let survivors = std::process::Command::new("pgrep")
+        .args(["-f", "sleep 3[12].5"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(survivors.trim().is_empty(), "children outlived check: pids {survivors}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hang_caused_by_a_panic_shows_the_panic() {
+    let root = workbook("children", "a_hang_caused_by_a_panic_shows_the_panic");
+    let run = xtask(&root, &["check", "01"]);
+    assert!(run.stdout.contains("2/3") || run.stdout.contains("1/3"), "{}", run.stdout);
+    // Step 2 hangs without a panic; make it pass to reach step 3.
+    let tests = root.join("labs/01-spawns/tests/lab/main.rs");
+    let text = fs::read_to_string(&tests)
+        .expect("test file")
+        .replace("loop {\n            std::thread::park();\n        }", "drop(_child);");
+    fs::write(&tests, text).expect("write test file");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("step3::waits_for_a_worker_that_panicked")
+        .says("first a thread panicked")
+        .says("not yet implemented: step 3: write the worker");
+}
+
+// Fault 7: labs that share a number are never confused.
+
+#[test]
+fn a_shared_number_lists_the_labs_and_every_suggestion_names_one_lab() {
+    let root = workbook("shared-number", "a_shared_number_lists_the_labs_and_every_suggestion_names_one_lab");
+    let run = xtask(&root, &["check", "02"]);
+    assert!(
+        run.stderr.contains("fits several labs")
+            && run.stderr.contains("02-api-graphql")
+            && run.stderr.contains("02-api-rest"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(2));
+    let run = xtask(&root, &["check", "rest"]);
+    run.says("02-api-rest").says("expected the rest lab to fail").says("cargo xtask hint api-rest 1");
+    assert!(!run.stdout.contains("graphql"), "{}", run.stdout);
+    xtask(&root, &["hint", "api-rest"]).says("Lab 02-api-rest");
+}
+
+// Fault 9: a deleted or edited test is reported, and its step is not green.
+
+#[test]
+fn a_deleted_or_edited_test_is_reported_with_the_command_that_restores_it() {
+    let root = workbook("spec", "a_deleted_or_edited_test_is_reported_with_the_command_that_restores_it");
+    let step2 = root.join("labs/01-guarded/tests/lab/step2.rs");
+    // The learner makes step 2 pass by deleting its tests.
+    xtask(&root, &["spec", "01"]);
+    fs::write(&step2, "// gone\n").expect("write step2.rs");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("Changed tests")
+        .says("step2::zz_simplest_first is missing")
+        .says("tests/lab/step2.rs differs")
+        .says("git checkout -- labs/01-guarded/tests/lab/step2.rs");
+    assert_eq!(run.code, Some(1));
+}
+
+// Fault 10: the first failing test shown is the first in the file, and a missing `mod` is named.
+
+#[test]
+fn the_first_failure_shown_is_the_first_in_the_file() {
+    let root = workbook("spec", "the_first_failure_shown_is_the_first_in_the_file");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("step2::zz_simplest_first").says("read this one first");
+    assert!(!run.stdout.contains("a harder case"), "{}", run.stdout);
+}
+
+#[test]
+fn a_commented_out_mod_is_named_and_the_lab_is_not_all_green() {
+    let root = workbook("spec", "a_commented_out_mod_is_named_and_the_lab_is_not_all_green");
+    let step2 = root.join("labs/01-guarded/tests/lab/step2.rs");
+    fs::write(&step2, "#[test]\nfn zz_simplest_first() {}\n\n#[test]\nfn aa_harder_case() {}\n")
+        .expect("write");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("does not declare `mod step3;`");
+    assert!(!run.stdout.contains("all steps pass"), "{}", run.stdout);
+    assert_eq!(run.code, Some(1));
+}
+
+// Fault 13: the learner's cargo config is respected.
+
+#[test]
+fn the_learners_target_dir_and_rustflags_are_kept_for_loom_builds() {
+    let root = workbook("learner-config", "the_learners_target_dir_and_rustflags_are_kept_for_loom_builds");
+    let mut command = xtask_in(&root, &["check", "01"]);
+    command.arg("--root").arg(&root);
+    let run = run(command);
+    run.says("all steps pass");
+    assert!(
+        root.join("elsewhere").join("xtask").join("progress.json").is_file(),
+        "progress goes to the learner's target-dir"
+    );
+    assert!(root.join("elsewhere").join("loom").is_dir(), "loom builds go under the learner's target-dir");
+}
+
+#[test]
+fn a_hint_is_shown_even_when_it_cannot_be_remembered() {
+    let root = workbook("partial", "a_hint_is_shown_even_when_it_cannot_be_remembered");
+    fs::create_dir_all(root.join("target")).expect("target");
+    fs::write(root.join("target").join("xtask"), "a file where a folder should be")
+        .expect("block the state folder");
+    let run = xtask(&root, &["hint", "01", "2"]);
+    run.says("Hint 1/2: Gentle hint for step 2.");
+    assert!(run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+// Faults 11 and 12: verify proves a mistake caught only by a failure, and skips nothing silently.
+
+#[test]
+fn verify_accepts_only_real_catches_and_names_what_it_cannot_verify() {
+    let root = workbook("mistakes", "verify_accepts_only_real_catches_and_names_what_it_cannot_verify");
+    let run = xtask(&root, &["verify"]);
+    run.says("step1::adds does not pass on the unpatched solution")
+        .says("step1::adds timed out instead of failing")
+        .says("needs words from the error")
+        .says("more than one `Caught-by:`")
+        .says("only *.patch files")
+        .says("labs/04-unfinished is a workspace member without a lab.toml")
+        .says("solutions/05-orphan has no lab");
+    assert_eq!(run.code, Some(1));
 }
