@@ -413,7 +413,10 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
         Outcome::Ignored => "It is marked #[ignore], so it never ran. Remove the #[ignore] line: a skipped test has not passed.".to_owned(),
         Outcome::Interrupted => "It was stopped by Ctrl-C.".to_owned(),
         Outcome::Crashed(how) if failing.name.ends_with("::(build)") => format!("{how}."),
-        Outcome::Crashed(how) => format!("The test process crashed: {how}."),
+        Outcome::Crashed(how) => match &panic {
+            Some(panic) => format!("It panicked, and then its process crashed ({how}):\n\n{panic}"),
+            None => format!("The test process crashed: {how}."),
+        },
         Outcome::Failed | Outcome::Passed => {
             panic.clone().unwrap_or_else(|| "It failed without a panic message; its output is below.".to_owned())
         }

@@ -271,18 +271,14 @@ fn processes_started_by_a_test_neither_delay_check_nor_survive_it() {
     let run = xtask(&root, &["check", "01"]);
     run.says("step2::hangs_with_a_child").says("probable deadlock");
     assert!(run.took < Duration::from_secs(25), "check waited for the children: {:?}", run.took);
-    let survivors = std::process::Command::new("pgrep")
-        .args(["-f", "sleep 3[12].5"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    assert!(survivors.trim().is_empty(), "children outlived check: pids {survivors}");
+    assert!(!running("sleep 31.5") && !running("sleep 32.5"), "children outlived check");
 }
 
 #[cfg(unix)]
 #[test]
 fn a_hang_caused_by_a_panic_shows_the_panic() {
     let root = workbook("children", "a_hang_caused_by_a_panic_shows_the_panic");
+    own_sleeps(&root, "4");
     let run = xtask(&root, &["check", "01"]);
     assert!(run.stdout.contains("2/3") || run.stdout.contains("1/3"), "{}", run.stdout);
     // Step 2 hangs without a panic; make it pass to reach step 3.
@@ -397,4 +393,55 @@ fn verify_accepts_only_real_catches_and_names_what_it_cannot_verify() {
         .says("labs/04-unfinished is a workspace member without a lab.toml")
         .says("solutions/05-orphan has no lab");
     assert_eq!(run.code, Some(1));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_running_tests_and_what_they_started() {
+    let root = workbook("children", "ctrl_c_stops_the_running_tests_and_what_they_started");
+    own_sleeps(&root, "5");
+    // A limit long enough that only Ctrl-C can end the hanging test in time.
+    let manifest = root.join("labs/01-spawns/lab.toml");
+    let text = fs::read_to_string(&manifest)
+        .expect("lab.toml")
+        .replace("test_timeout_secs = 1", "test_timeout_secs = 120");
+    fs::write(&manifest, text).expect("write lab.toml");
+    let mut runner = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--root")
+        .arg(&root)
+        .args(["check", "01"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("xtask starts");
+    // Wait for the condition (the hanging test's child is running), never for a fixed time.
+    let started = Instant::now();
+    while !running("sleep 52.5") {
+        assert!(started.elapsed() < Duration::from_secs(60), "the hanging test never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let interrupted = Instant::now();
+    Command::new("kill").args(["-INT", &runner.id().to_string()]).status().expect("kill runs");
+    let status = runner.wait().expect("xtask ends");
+    assert!(interrupted.elapsed() < Duration::from_secs(10), "Ctrl-C took {:?}", interrupted.elapsed());
+    assert_eq!(status.code(), Some(130), "an interrupted check exits with 130");
+    assert!(!running("sleep 52.5"), "the test's child outlived Ctrl-C");
+}
+
+#[cfg(unix)]
+fn running(pattern: &str) -> bool {
+    Command::new("pgrep").args(["-f", pattern]).output().is_ok_and(|o| !o.stdout.is_empty())
+}
+
+/// Tests of the `children` fixture run at once and look for their children by their
+/// command line: each gives its children durations of its own (`sleep 41.5`, ...).
+#[cfg(unix)]
+fn own_sleeps(root: &Path, tens: &str) {
+    let tests = root.join("labs/01-spawns/tests/lab/main.rs");
+    let text = fs::read_to_string(&tests)
+        .expect("test file")
+        .replace("\"31.5\"", &format!("\"{tens}1.5\""))
+        .replace("\"32.5\"", &format!("\"{tens}2.5\""));
+    fs::write(&tests, text).expect("write test file");
 }

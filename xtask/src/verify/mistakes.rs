@@ -13,7 +13,7 @@ use std::process::Command;
 use crate::cargo::{self, Build, BuildOptions};
 use crate::lab::{self, Lab};
 use crate::progress::state_dir;
-use crate::testrun::{self, Outcome};
+use crate::testrun::{self, Outcome, TestResult};
 
 use super::Verdict;
 use super::honesty::as_lab_test;
@@ -114,14 +114,14 @@ fn build(root: &Path, scratch: &Path, package: &str, loom: bool) -> Result<Build
 }
 
 /// Runs the one test `name` of a built binary.
-fn run_named(binary: &Path, scratch: &Path, lab: &Lab, name: &str) -> Result<Outcome, String> {
+fn run_named(binary: &Path, scratch: &Path, lab: &Lab, name: &str) -> Result<TestResult, String> {
     let tests = testrun::list_tests(binary).map_err(|e| format!("{e:#}"))?;
     let Some(test) = tests.iter().find(|t| as_lab_test(t) == name) else {
         return Err(format!("its header names the test {name:?}, which does not exist"));
     };
     let cwd = scratch.join("solutions").join(&lab.name);
     let result = testrun::run_tests(binary, &cwd, std::slice::from_ref(test), lab.test_timeout(), 1);
-    result.into_iter().next().map(|r| r.outcome).ok_or_else(|| "the test did not run".to_owned())
+    result.into_iter().next().ok_or_else(|| "the test did not run".to_owned())
 }
 
 fn pristine_passes(
@@ -150,7 +150,7 @@ fn pristine_passes(
             }
         };
         for name in names {
-            match run_named(&binary, scratch, lab, name)? {
+            match run_named(&binary, scratch, lab, name)?.outcome {
                 Outcome::Passed => {}
                 other => problems.push(format!(
                     "{name} does not pass on the unpatched solution in the scratch copy ({other:?}), so it cannot prove a mistake caught"
@@ -188,7 +188,13 @@ fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mista
     };
     // Only the verdict the header promises counts: a crash or a timeout is not a
     // failing assertion, and would hide a test that no longer checks anything.
-    match run_named(&binary, scratch, lab, name)? {
+    let result = run_named(&binary, scratch, lab, name)?;
+    // A panic that ends in an abort (loom reports a deadlock so, and panics again while
+    // unwinding) is an assertion that fired: it counts as a failure.
+    let panicked_then_crashed =
+        matches!(result.outcome, Outcome::Crashed(_)) && result.panic_message().is_some();
+    match result.outcome {
+        Outcome::Crashed(_) if panicked_then_crashed && !times_out => Ok(()),
         Outcome::Failed if times_out => Err(format!("{name} failed, but the header says it times out")),
         Outcome::Failed => Ok(()),
         Outcome::TimedOut if times_out => Ok(()),
