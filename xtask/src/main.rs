@@ -66,7 +66,10 @@ enum Command {
         open: bool,
     },
     /// Prove the workbook is honest: everything CI checks, in one command.
-    Verify,
+    Verify {
+        /// Verify only this lab (its tests, solution and mistakes), not the whole workbook.
+        lab: Option<String>,
+    },
     /// Record a lab's tests as its specification (tests/spec.toml), after changing them on purpose.
     Spec {
         /// The lab: folder, number or short name. All labs if omitted.
@@ -108,7 +111,7 @@ fn main() -> ExitCode {
         }
         Command::Console { lab } => console::run(&root, &lab, &style),
         Command::Book { open } => book::run(&root, open, &style),
-        Command::Verify => verify::run(&root, &style),
+        Command::Verify { lab } => verify::run(&root, lab.as_deref(), &style),
         Command::Spec { lab } => spec::run(&root, lab.as_deref(), &style),
         Command::LoopBench { lab, runs } => loop_bench::run(&root, &lab, runs, &style),
     };

@@ -69,7 +69,8 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
         ));
     }
     let package = lab::package_name(&solution_dir.join("Cargo.toml")).map_err(|e| format!("{e:#}"))?;
-    let scratch = state_dir(root).join("mistakes");
+    // One scratch copy per lab, so that two labs can be verified at once.
+    let scratch = state_dir(root).join("mistakes").join(&lab.name);
     copy_workspace(root, &scratch)?;
     let solution_in_scratch = scratch.join("solutions").join(&lab.name);
     let fresh_solution = || {
