@@ -7,6 +7,7 @@ use std::process::Command;
 use anyhow::{Context, Result, anyhow};
 use mdbook_driver::MDBook;
 
+use crate::diagram::Diagrams;
 use crate::style::Style;
 
 pub fn run(root: &Path, open: bool, style: &Style) -> Result<bool> {
@@ -22,8 +23,9 @@ pub fn run(root: &Path, open: bool, style: &Style) -> Result<bool> {
 
 /// Builds the book into the folder `book.toml` names, and returns its `index.html`.
 pub fn build(root: &Path) -> Result<PathBuf> {
-    let book = MDBook::load(root)
+    let mut book = MDBook::load(root)
         .map_err(|e| anyhow!("cannot load the book from {}: {e:#}", root.join("book.toml").display()))?;
+    book.with_preprocessor(Diagrams);
     book.build().map_err(|e| anyhow!("the book does not build: {e:#}"))?;
     let index = book.build_dir_for("html").join("index.html");
     if !index.is_file() {

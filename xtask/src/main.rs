@@ -7,9 +7,11 @@ mod book;
 mod cargo;
 mod check;
 mod console;
+mod diagram;
 mod hint;
 mod lab;
 mod loop_bench;
+mod mutants;
 mod progress;
 mod spec;
 mod style;
@@ -70,6 +72,11 @@ enum Command {
         /// Verify only this lab (its tests, solution and mistakes), not the whole workbook.
         lab: Option<String>,
     },
+    /// Mutation testing: cargo-mutants on a lab's solution, judged by the lab's tests (minutes per lab).
+    Mutants {
+        /// The lab: folder, number or short name. All labs if omitted.
+        lab: Option<String>,
+    },
     /// Record a lab's tests as its specification (tests/spec.toml), after changing them on purpose.
     Spec {
         /// The lab: folder, number or short name. All labs if omitted.
@@ -112,6 +119,7 @@ fn main() -> ExitCode {
         Command::Console { lab } => console::run(&root, &lab, &style),
         Command::Book { open } => book::run(&root, open, &style),
         Command::Verify { lab } => verify::run(&root, lab.as_deref(), &style),
+        Command::Mutants { lab } => mutants::run(&root, lab.as_deref(), &style),
         Command::Spec { lab } => spec::run(&root, lab.as_deref(), &style),
         Command::LoopBench { lab, runs } => loop_bench::run(&root, &lab, runs, &style),
     };

@@ -2,8 +2,10 @@
 //! trusted everywhere. Nothing here knows about HTTP, JSON bodies or status codes,
 //! so every rule is tested with a plain `#[test]` in microseconds.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 /// The longest title a task may have, counted in characters (not bytes: "é" is one).
@@ -78,21 +80,33 @@ impl Priority {
 // ANCHOR_END: priority
 
 /// One field that failed validation, in the words a client can show to a person.
+/// `field` is the name the client sent, which for an unknown field is not ours.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
 /// What a client sends to create a task, before anything is checked.
-/// Strings stay strings here, so that a bad value becomes a field error with a
-/// message we wrote, not a deserializer's message.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Strings stay strings, a missing field is `None`, and members we do not know are
+/// kept by name: every one of these becomes a field error with a message we wrote in
+/// `validate`, instead of a deserializer's message that names none of them.
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct TaskDraft {
-    pub title: String,
+    #[serde(default)]
+    pub title: Option<String>,
     #[serde(default)]
     pub priority: Option<String>,
+    /// Every member the client sent that is not a field of a task (a typo such as
+    /// `titel`, or a field this API does not have), by name; the values are skipped.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, IgnoredAny>,
 }
 
 /// A task that passed validation and is ready to be stored.
@@ -116,7 +130,7 @@ impl TaskDraft {
     /// its form in one round trip instead of one error at a time.
     pub fn validate(self) -> Result<NewTask, Vec<FieldError>> {
         todo!(
-            "step 1: parse the title and the priority (none means Normal) and report every bad field at once. Read book/01-frameworks/domain.md"
+            "step 1: turn the draft into a NewTask, or report every field that is wrong (missing, invalid or unknown) at once. Read book/01-frameworks/domain.md"
         )
     }
 }

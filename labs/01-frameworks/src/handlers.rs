@@ -54,4 +54,12 @@ pub async fn delete_task(
 pub async fn not_found() -> Problem {
     todo!("step 5: answer a 404 problem document. Read book/01-frameworks/routes.md")
 }
+
+/// A known path with a method it does not take. axum still adds the `Allow` header
+/// that lists the methods that work; this only gives the 405 the API's format.
+pub async fn method_not_allowed() -> Problem {
+    todo!(
+        "step 5: answer a 405 problem document (the router adds `Allow` itself). Read book/01-frameworks/routes.md"
+    )
+}
 // ANCHOR_END: not_found

@@ -25,7 +25,7 @@ pub use state::AppState;
 /// The routes alone, without middleware: what the handlers answer.
 pub fn routes(state: AppState) -> Router {
     todo!(
-        "step 5: route /health, /tasks and /tasks/{{id}} to the handlers, with the state. Read book/01-frameworks/routes.md"
+        "step 5: route /health, /tasks and /tasks/{{id}} to the handlers; unknown paths and wrong methods answer problems too. Read book/01-frameworks/routes.md"
     )
 }
 // ANCHOR_END: routes

@@ -5,8 +5,12 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
+use axum::extract::rejection::StringRejection;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+
+use crate::problem::{self, problem};
 
 /// A password hasher: slow on purpose (argon2 takes tens of milliseconds by design).
 pub type Hasher = Arc<dyn Fn(&str) -> String + Send + Sync>;
@@ -20,10 +24,34 @@ pub async fn hash_password(hasher: Hasher, password: String) -> Result<String, S
 }
 // ANCHOR_END: hash_password
 
-/// `POST /hash` (the body is the password) and `GET /health`.
+/// `POST /hash` (the body is the password) and `GET /health`. Every error answer is a
+/// problem document.
 pub fn app(hasher: Hasher) -> Router {
     Router::new()
-        .route("/hash", post(|State(hasher): State<Hasher>, body: String| hash_password(hasher, body)))
+        .route("/hash", post(hash))
         .route("/health", get(|| async { "ok" }))
+        .fallback(problem::no_such_route)
+        .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(hasher)
+}
+
+async fn hash(State(hasher): State<Hasher>, password: Result<String, StringRejection>) -> Response {
+    let password = match password {
+        Ok(password) => password,
+        // Not UTF-8, or too large: the client's mistake, said in the same shape as ours.
+        Err(rejection) => return problem(rejection.status(), &rejection.body_text()),
+    };
+    match hash_password(hasher, password).await {
+        Ok(hash) => hash.into_response(),
+        Err(status) => problem(status, failure_detail(status)),
+    }
+}
+
+/// What the client may know about a failed hash: that it failed, never why inside.
+fn failure_detail(status: StatusCode) -> &'static str {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        "the server is shutting down; send the request again, to another instance if you can"
+    } else {
+        "the password could not be hashed"
+    }
 }

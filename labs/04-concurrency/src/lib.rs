@@ -4,12 +4,14 @@
 //! One module per lesson: `runtime` (workers and the blocking pool), `hashing`
 //! (blocking work in async code), `stats` (locks and `.await`), `frames` (cancellation
 //! safety), `queue` (backpressure), `supervisor` (structured shutdown), `ttl_store`
-//! (a state machine under property tests), `counter` and `latch` (checked with loom).
+//! (a state machine under property tests), `counter` and `latch` (checked with loom);
+//! `problem` is given: the one shape of every error answer.
 
 pub mod counter;
 pub mod frames;
 pub mod hashing;
 pub mod latch;
+pub mod problem;
 pub mod queue;
 pub mod runtime;
 pub mod stats;

@@ -1,18 +1,28 @@
 //! A job queue with a bound: when workers fall behind, new jobs are refused at once
-//! (503) instead of piling up in memory until the process dies.
+//! (503) instead of piling up in memory until the process dies; when the workers are
+//! gone, new jobs are refused too, and the answer says so.
 
 use axum::Router;
 use axum::extract::State;
+use axum::extract::rejection::StringRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-/// A queue is full: the caller should come back later.
+use crate::problem::{self, problem};
+
+/// Why a job was not queued.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the job queue is full")]
-pub struct QueueFull;
+pub enum SubmitError {
+    /// Every slot is taken: the workers are behind, and the caller should come back later.
+    #[error("the job queue is full")]
+    Full,
+    /// The workers' end of the queue is gone: no job will ever be taken from it again.
+    #[error("no worker is taking jobs")]
+    Closed,
+}
 
 #[derive(Clone, Debug)]
 pub struct JobQueue {
@@ -30,26 +40,41 @@ impl JobQueue {
     }
 
     /// Enqueues a job without waiting: a full queue is an answer, not a reason to block.
-    pub fn submit(&self, job: String) -> Result<(), QueueFull> {
+    pub fn submit(&self, job: String) -> Result<(), SubmitError> {
         todo!(
-            "step 5: enqueue without waiting; a full queue is QueueFull. Read book/04-concurrency/backpressure.md"
+            "step 5: enqueue without waiting; say whether a refusal is a full queue or a queue nobody reads. Read book/04-concurrency/backpressure.md"
         )
     }
 }
 // ANCHOR_END: queue
 
-/// `POST /jobs`: 202 Accepted when queued, 503 with `Retry-After` when full.
+/// `POST /jobs`: 202 Accepted when queued; otherwise a problem document: 503 with
+/// `Retry-After` when full, 503 without it when no worker is left.
 pub fn app(queue: JobQueue) -> Router {
-    Router::new().route("/jobs", post(submit_job)).with_state(queue)
+    Router::new()
+        .route("/jobs", post(submit_job))
+        .fallback(problem::no_such_route)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .with_state(queue)
 }
 
-async fn submit_job(State(queue): State<JobQueue>, job: String) -> Response {
+async fn submit_job(State(queue): State<JobQueue>, job: Result<String, StringRejection>) -> Response {
+    let job = match job {
+        Ok(job) => job,
+        Err(rejection) => return problem(rejection.status(), &rejection.body_text()),
+    };
     match queue.submit(job) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(QueueFull) => {
-            let mut response = (StatusCode::SERVICE_UNAVAILABLE, "the job queue is full").into_response();
+        Err(SubmitError::Full) => {
+            let mut response =
+                problem(StatusCode::SERVICE_UNAVAILABLE, "the job queue is full; try again after Retry-After seconds");
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             response
+        }
+        // No Retry-After: waiting will not bring the workers back. The 503 still tells a
+        // load balancer to send the job to another instance.
+        Err(SubmitError::Closed) => {
+            problem(StatusCode::SERVICE_UNAVAILABLE, "this instance takes no jobs: its workers have stopped")
         }
     }
 }

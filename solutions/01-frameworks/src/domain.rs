@@ -2,8 +2,10 @@
 //! trusted everywhere. Nothing here knows about HTTP, JSON bodies or status codes,
 //! so every rule is tested with a plain `#[test]` in microseconds.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 /// The longest title a task may have, counted in characters (not bytes: "é" is one).
@@ -90,21 +92,33 @@ impl Priority {
 // ANCHOR_END: priority
 
 /// One field that failed validation, in the words a client can show to a person.
+/// `field` is the name the client sent, which for an unknown field is not ours.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
 /// What a client sends to create a task, before anything is checked.
-/// Strings stay strings here, so that a bad value becomes a field error with a
-/// message we wrote, not a deserializer's message.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Strings stay strings, a missing field is `None`, and members we do not know are
+/// kept by name: every one of these becomes a field error with a message we wrote in
+/// `validate`, instead of a deserializer's message that names none of them.
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct TaskDraft {
-    pub title: String,
+    #[serde(default)]
+    pub title: Option<String>,
     #[serde(default)]
     pub priority: Option<String>,
+    /// Every member the client sent that is not a field of a task (a typo such as
+    /// `titel`, or a field this API does not have), by name; the values are skipped.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, IgnoredAny>,
 }
 
 /// A task that passed validation and is ready to be stored.
@@ -127,23 +141,25 @@ impl TaskDraft {
     /// Checks every field and reports all the problems at once, so a client can fix
     /// its form in one round trip instead of one error at a time.
     pub fn validate(self) -> Result<NewTask, Vec<FieldError>> {
-        let title = TaskTitle::parse(&self.title);
+        let title = match self.title.as_deref() {
+            // Absent (or null) is not blank: the client forgot the field, or misspelt it.
+            None => Err(FieldError::new("title", "is required")),
+            Some(raw) => TaskTitle::parse(raw).map_err(|e| FieldError::new("title", e.to_string())),
+        };
         let priority = match self.priority.as_deref() {
             None => Ok(Priority::default()),
-            Some(raw) => Priority::parse(raw),
+            Some(raw) => Priority::parse(raw).map_err(|e| FieldError::new("priority", e.to_string())),
         };
+        // Refused, not ignored: a misspelt optional field would otherwise vanish in
+        // silence, and the client would never learn why its priority stayed normal.
+        let unknown: Vec<FieldError> = self
+            .unknown
+            .into_keys()
+            .map(|name| FieldError::new(name, "is not a field of a task: send only title and priority"))
+            .collect();
         match (title, priority) {
-            (Ok(title), Ok(priority)) => Ok(NewTask { title, priority }),
-            (title, priority) => {
-                let mut errors = Vec::new();
-                if let Err(e) = title {
-                    errors.push(FieldError { field: "title", message: e.to_string() });
-                }
-                if let Err(e) = priority {
-                    errors.push(FieldError { field: "priority", message: e.to_string() });
-                }
-                Err(errors)
-            }
+            (Ok(title), Ok(priority)) if unknown.is_empty() => Ok(NewTask { title, priority }),
+            (title, priority) => Err(title.err().into_iter().chain(priority.err()).chain(unknown).collect()),
         }
     }
 }

@@ -54,4 +54,11 @@ pub async fn delete_task(
 pub async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND).with_detail("No resource lives at this path.")
 }
+
+/// A known path with a method it does not take. axum still adds the `Allow` header
+/// that lists the methods that work; this only gives the 405 the API's format.
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED)
+        .with_detail("This path does not take this method; `Allow` lists the ones it takes.")
+}
 // ANCHOR_END: not_found

@@ -29,6 +29,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/tasks", get(handlers::list_tasks).post(handlers::create_task))
         // axum 0.8 writes path parameters as `{id}`; the old `:id` panics at start-up.
         .route("/tasks/{id}", get(handlers::get_task).delete(handlers::delete_task))
+        // After the routes: it applies to the method routers that exist when it is called.
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .fallback(handlers::not_found)
         .with_state(state)
 }

@@ -4,6 +4,7 @@ use std::any::Any;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -17,7 +18,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::problem::Problem;
+use crate::problem::{PROBLEM_JSON, Problem};
 
 // ANCHOR: http_config
 /// The limits of the HTTP layer. Every one has a safe default: an API that ships
@@ -49,6 +50,9 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(CatchPanicLayer::custom(panic_to_problem))
+        // Outside every layer that answers on its own (body limit, timeout) and outside
+        // the routes, so each of their bare answers passes through it on the way out.
+        .map_response(bare_error_as_problem)
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         // 503, not the 408 that `TimeoutLayer::new` sends: the client was not slow, we were.
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
@@ -100,3 +104,40 @@ fn panic_to_problem(panic: Box<dyn Any + Send + 'static>) -> Response {
         .into_response()
 }
 // ANCHOR_END: responses
+
+// ANCHOR: bare_errors
+/// Layers and axum answer some requests on their own, in their own format: the body
+/// limit's early 413 is plain text, the timeout's 503 is empty, and so is an
+/// extractor's rejection we did not wrap. This gives each of them the API's format,
+/// keeping the status and the headers (`Allow`, `Retry-After`, `x-request-id`), so a
+/// client parses one kind of error document whatever answered it.
+fn bare_error_as_problem<B>(response: Response<B>) -> Response
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let status = response.status();
+    let is_error = status.is_client_error() || status.is_server_error();
+    let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == PROBLEM_JSON);
+    if !is_error || is_problem {
+        return response.map(Body::new);
+    }
+    let (mut parts, _bare_body) = response.into_parts();
+    let (problem_parts, problem_body) = Problem::new(status).with_detail(detail_for(status)).into_response().into_parts();
+    // The old body's length and type described the old body.
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.extend(problem_parts.headers);
+    Response::from_parts(parts, problem_body)
+}
+
+/// What a client can do about each answer the stack gives on its own.
+fn detail_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is larger than this API accepts.",
+        StatusCode::SERVICE_UNAVAILABLE => "The server could not answer in time. Try again later.",
+        StatusCode::METHOD_NOT_ALLOWED => "This path does not take this method; `Allow` lists the ones it takes.",
+        status if status.is_server_error() => "Something went wrong on our side. Try again later.",
+        _ => "The request could not be processed as sent.",
+    }
+}
+// ANCHOR_END: bare_errors

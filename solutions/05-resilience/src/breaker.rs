@@ -35,10 +35,19 @@ enum State {
     HalfOpen,
 }
 
+/// What the lock guards: the state, and how many times the breaker has opened.
+#[derive(Debug)]
+struct Shared {
+    state: State,
+    /// Bumped each time the breaker opens. A permit remembers the epoch it was issued in,
+    /// so that a slow call's result cannot be mistaken for news about a later period.
+    epoch: u64,
+}
+
 pub struct CircuitBreaker {
     config: BreakerConfig,
     clock: Arc<dyn Clock>,
-    state: Mutex<State>,
+    shared: Mutex<Shared>,
 }
 
 // ANCHOR: permit
@@ -50,25 +59,27 @@ pub struct CircuitBreaker {
 pub struct Permit<'a> {
     breaker: &'a CircuitBreaker,
     probe: bool,
+    /// The breaker's epoch when this permit was issued.
+    epoch: u64,
     reported: bool,
 }
 
 impl Permit<'_> {
     pub fn succeeded(mut self) {
         self.reported = true;
-        self.breaker.on_result(self.probe, true);
+        self.breaker.on_result(self.epoch, self.probe, true);
     }
 
     pub fn failed(mut self) {
         self.reported = true;
-        self.breaker.on_result(self.probe, false);
+        self.breaker.on_result(self.epoch, self.probe, false);
     }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.reported && self.probe {
-            self.breaker.on_result(true, false);
+            self.breaker.on_result(self.epoch, true, false);
         }
     }
 }
@@ -76,11 +87,11 @@ impl Drop for Permit<'_> {
 
 impl CircuitBreaker {
     pub fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {
-        Self { config, clock, state: Mutex::new(State::Closed { failures: 0 }) }
+        Self { config, clock, shared: Mutex::new(Shared { state: State::Closed { failures: 0 }, epoch: 0 }) }
     }
 
     pub fn state(&self) -> BreakerState {
-        match *self.lock() {
+        match self.lock().state {
             State::Closed { .. } => BreakerState::Closed,
             State::Open { .. } => BreakerState::Open,
             State::HalfOpen => BreakerState::HalfOpen,
@@ -92,39 +103,49 @@ impl CircuitBreaker {
     /// lock, so among callers that arrive together after the cool-down exactly one
     /// becomes the probe.
     pub fn try_acquire(&self) -> Result<Permit<'_>, Rejected> {
-        let mut state = self.lock();
-        let probe = match *state {
+        let mut shared = self.lock();
+        let probe = match shared.state {
             State::Closed { .. } => false,
             State::Open { until } if self.clock.now() >= until => {
-                *state = State::HalfOpen;
+                shared.state = State::HalfOpen;
                 true
             }
             State::Open { .. } | State::HalfOpen => return Err(Rejected),
         };
-        Ok(Permit { breaker: self, probe, reported: false })
+        Ok(Permit { breaker: self, probe, epoch: shared.epoch, reported: false })
     }
 
-    fn on_result(&self, probe: bool, success: bool) {
-        let mut state = self.lock();
-        let reopen = State::Open { until: self.clock.now() + self.config.open_for };
-        *state = match (&*state, probe, success) {
+    fn on_result(&self, epoch: u64, probe: bool, success: bool) {
+        let mut shared = self.lock();
+        // A call that started before the breaker last opened says nothing about now: its
+        // failure must not count against a breaker that has closed again since, and its
+        // success must not close one that is open.
+        if epoch != shared.epoch {
+            return;
+        }
+        let next = match (&shared.state, probe, success) {
             // The probe decides: the upstream is back, or it is not.
             (State::HalfOpen, true, true) => State::Closed { failures: 0 },
-            (State::HalfOpen, true, false) => reopen,
             (State::Closed { .. }, false, true) => State::Closed { failures: 0 },
-            (State::Closed { failures }, false, false) if failures + 1 >= self.config.failure_threshold => {
-                reopen
+            (State::Closed { failures }, false, false) if failures + 1 < self.config.failure_threshold => {
+                State::Closed { failures: failures + 1 }
             }
-            (State::Closed { failures }, false, false) => State::Closed { failures: failures + 1 },
-            // A call that started before the breaker opened says nothing about now.
+            (State::HalfOpen, true, false) | (State::Closed { .. }, false, false) => {
+                State::Open { until: self.clock.now() + self.config.open_for }
+            }
+            // A result of this epoch that fits no state: leave everything as it is.
             _ => return,
         };
+        if matches!(next, State::Open { .. }) {
+            shared.epoch += 1;
+        }
+        shared.state = next;
     }
     // ANCHOR_END: try_acquire
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
         // The state is always whole (each change is a single assignment), so a panic
         // elsewhere while holding the lock cannot have left it half-written.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

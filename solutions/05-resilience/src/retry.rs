@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::StatusCode;
-use reqwest::header::HeaderValue;
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
 
 use crate::backoff::Backoff;
+use crate::http_date;
 
 /// How one attempt ended, as far as retrying is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +44,8 @@ impl RetryPolicy {
     /// What to do after attempt number `attempt` (0 is the first) ended with `outcome`.
     /// `random` is a sample from [0, 1) for the jitter.
     pub fn decide(&self, method: &Method, attempt: u32, outcome: &Outcome, random: f64) -> Decision {
+        // These rules say whether a retry is safe and useful at all. A `Retry-After` only
+        // says *when*: it cannot make a POST safe, a 400 right, or lift the cap.
         if !is_idempotent(method) || !is_retryable(outcome) || attempt >= self.max_retries {
             return Decision::GiveUp;
         }
@@ -65,6 +68,9 @@ pub fn is_idempotent(method: &Method) -> bool {
 /// answered. A 4xx other than 429 is our mistake: sending it again changes nothing.
 pub fn is_retryable(outcome: &Outcome) -> bool {
     match outcome {
+        // 5xx that say "never", not "not now" (RFC 9110 sections 15.6.2 and 15.6.6): the
+        // server does not implement the method, or does not speak our version of HTTP.
+        Outcome::Status(StatusCode::NOT_IMPLEMENTED | StatusCode::HTTP_VERSION_NOT_SUPPORTED, _) => false,
         Outcome::Status(status, _) => status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS,
         Outcome::ConnectionFailed | Outcome::TimedOut => true,
     }
@@ -72,10 +78,21 @@ pub fn is_retryable(outcome: &Outcome) -> bool {
 // ANCHOR_END: decide
 
 // ANCHOR: parse_retry_after
-/// Reads a `Retry-After` header given in seconds. (The HTTP-date form is rarer; a
-/// production client parses it too, with the `httpdate` crate.)
-pub fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
-    value.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// The delay a response's `Retry-After` asks for (RFC 9110 section 10.2.3): a number of
+/// seconds, or an HTTP-date. A date is a moment on the *server's* clock, so it is measured
+/// from the response's own `Date` (the server's clock when it answered), which cancels any
+/// skew between its clock and ours. `None` means "no usable advice": fall back to the backoff.
+pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // Only overflow makes digits fail to parse: more seconds than a u64 still means
+        // "not soon", and the policy's `max_retry_after` gives up on it.
+        return Some(Duration::from_secs(text.parse().unwrap_or(u64::MAX)));
+    }
+    let retry_at = http_date::parse(text)?;
+    let sent_at = http_date::parse(headers.get(DATE)?.to_str().ok()?.trim())?;
+    // A moment already past means: now.
+    Some(retry_at.duration_since(sent_at).unwrap_or(Duration::ZERO))
 }
 // ANCHOR_END: parse_retry_after
 

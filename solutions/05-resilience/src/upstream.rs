@@ -76,11 +76,7 @@ impl UpstreamClient {
         loop {
             let outcome = match self.attempt(&method, path, body).await {
                 Ok(response) if response.status().is_success() => return Ok(response),
-                Ok(response) => {
-                    let retry_after =
-                        response.headers().get(reqwest::header::RETRY_AFTER).and_then(parse_retry_after);
-                    Outcome::Status(response.status(), retry_after)
-                }
+                Ok(response) => Outcome::Status(response.status(), parse_retry_after(response.headers())),
                 Err(outcome) => outcome,
             };
             let decision = self.config.policy.decide(&method, attempt, &outcome, rand::random::<f64>());

@@ -72,6 +72,45 @@ fn resolve(page: &Path, include: &str) -> Result<(), String> {
     }
 }
 
+/// The widest plain-text block that fits the book's column at mdBook's default font size.
+const COLUMN_CHARACTERS: usize = 76;
+
+/// No ```` ```text ```` block is wider than the column (it would be cut off): a wide
+/// picture is a ```` ```diagram ````, which the build draws as an SVG that scales down.
+pub fn text_fits_column(root: &Path) -> Verdict {
+    let mut problems = Vec::new();
+    let mut diagrams = 0;
+    for page in markdown_files(&root.join("book")) {
+        let Ok(text) = fs::read_to_string(&page) else { continue };
+        let mut fence: Option<(String, usize)> = None;
+        for (n, line) in text.lines().enumerate() {
+            match &fence {
+                None if line.starts_with("```") => {
+                    let info = line.trim_start_matches('`').trim().to_owned();
+                    diagrams += usize::from(info == crate::diagram::FENCE);
+                    fence = Some((info, n + 1));
+                }
+                Some(_) if line.starts_with("```") => fence = None,
+                Some((info, start)) if info == "text" && line.chars().count() > COLUMN_CHARACTERS => {
+                    problems.push(format!(
+                        "{}:{start}: a text block {} characters wide is cut off in the book: make it a ```{} (drawn as SVG) or narrower",
+                        page.strip_prefix(root).unwrap_or(&page).display(),
+                        line.chars().count(),
+                        crate::diagram::FENCE
+                    ));
+                    fence = Some((String::new(), *start));
+                }
+                _ => {}
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(format!("{diagrams} diagrams drawn as SVG"))
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
 /// Builds the book and checks that the search index was written.
 pub fn builds_with_search(root: &Path) -> Verdict {
     let index = crate::book::build(root).map_err(|e| format!("{e:#}"))?;

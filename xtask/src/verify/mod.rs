@@ -118,6 +118,7 @@ pub fn run(root: &Path, only: Option<&str>, style: &Style) -> Result<bool> {
         cargo_succeeds(root, &args)
     });
     report.run("book: every {{#include}} resolves, with its anchor", || book_checks::includes_resolve(root));
+    report.run("book: no text block is wider than the column", || book_checks::text_fits_column(root));
     report.run("book: builds with a search index", || book_checks::builds_with_search(root));
 
     Ok(summarize(&report))

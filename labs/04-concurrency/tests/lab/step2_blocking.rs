@@ -50,8 +50,8 @@ fn open(gate: &(Mutex<bool>, Condvar)) {
 #[tokio::test]
 async fn the_hash_is_returned() {
     let reply = send(&app(recording_hasher(Arc::default())), "POST", "/hash", "hunter2").await;
-    assert_eq!(reply.status, StatusCode::OK, "got {:?}. Read «{SECTION}».", reply.text());
-    assert_eq!(reply.text(), "hashed:hunter2");
+    assert_eq!(reply.status, StatusCode::OK, "POST /hash answers 200 with the hash; got {:?}. Read «{SECTION}».", reply.text());
+    assert_eq!(reply.text(), "hashed:hunter2", "the body is what the hasher returned. Read «{SECTION}».");
 }
 
 // ANCHOR: health_first
@@ -104,15 +104,32 @@ async fn the_hash_runs_off_the_runtime_thread() {
 async fn a_panicking_hasher_is_a_500_and_the_service_lives_on() {
     let hasher: Hasher = Arc::new(|_: &str| panic!("the hashing library crashed"));
     let router = app(hasher);
-    let reply = send(&router, "POST", "/hash", "pw").await;
+    // In a task of its own, so that a handler that panics fails this test with a sentence.
+    let request = {
+        let router = router.clone();
+        tokio::spawn(async move { send(&router, "POST", "/hash", "pw").await })
+    };
+    let reply = match request.await {
+        Ok(reply) => reply,
+        Err(error) => panic!(
+            "the request handler itself panicked ({error}): a hasher that panicked comes back from the blocking \
+             pool as a JoinError, which is an answer to give (500), not a value to unwrap. Read «{SECTION}»."
+        ),
+    };
     assert_eq!(
         reply.status,
         StatusCode::INTERNAL_SERVER_ERROR,
-        "a panic on the blocking pool comes back as a JoinError: answer 500. Read «{SECTION}»."
+        "a panic on the blocking pool comes back as a JoinError: it is our bug, so answer 500. Read «{SECTION}»."
+    );
+    let problem = reply.problem(SECTION);
+    assert!(
+        !problem.detail.contains("crashed"),
+        "the 500 must not tell the client what panicked inside the server: {:?}. Read «{SECTION}».",
+        problem.detail
     );
     assert_eq!(
         send(&router, "GET", "/health", "").await.status,
         StatusCode::OK,
-        "and the service keeps serving"
+        "and the service keeps serving after a hasher panicked. Read «{SECTION}»."
     );
 }

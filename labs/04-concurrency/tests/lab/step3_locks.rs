@@ -27,7 +27,7 @@ async fn visits_are_counted_and_audited() {
         let count = assert_send(stats.record_visit("/home")).await;
         assert_eq!(count, expected, "record_visit returns the new count. Read «{SECTION}».");
     }
-    assert_eq!(stats.visits("/home"), 3);
+    assert_eq!(stats.visits("/home"), 3, "three visits to /home are counted. Read «{SECTION}».");
     let audited: Vec<String> = std::iter::from_fn(|| trail.try_recv().ok()).collect();
     assert_eq!(
         audited,
@@ -61,5 +61,41 @@ async fn concurrent_visits_are_all_counted() {
     while trail.recv().await.is_some() {
         audited += 1;
     }
-    assert_eq!(audited, 200, "and all 200 are audited");
+    assert_eq!(audited, 200, "and all 200 are audited. Read «{SECTION}».");
 }
+
+// ANCHOR: slow_await
+#[tokio::test]
+async fn a_visit_waiting_for_the_audit_does_not_hold_up_the_next() {
+    // Room for one audit line, and the test reads none yet: the channel is the gate.
+    let (stats, mut trail) = stats(1);
+    assert_eq!(stats.record_visit("/warm").await, 1, "a first visit is counted and audited. Read «{SECTION}».");
+    let first = {
+        let stats = stats.clone();
+        tokio::spawn(async move { stats.record_visit("/a").await })
+    };
+    let second = {
+        let stats = stats.clone();
+        tokio::spawn(async move { stats.record_visit("/b").await })
+    };
+    // Let both run as far as they can: /a now waits for room in the audit channel.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    let counted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stats.visits("/b")));
+    assert!(
+        matches!(counted, Ok(1)),
+        "while a visit to /a waits for room in the audit channel, a visit to /b must still be counted (visits(\"/b\") \
+         gave {counted:?}, where Err is a panic). The lock was held across the `.await` on the channel: any lock that \
+         allows that, tokio's Mutex included, makes every visit wait for the slowest. Read «{SECTION}»."
+    );
+    // Open the gate: read the trail, and both visits finish.
+    let mut audited = Vec::new();
+    for _ in 0..3 {
+        audited.extend(trail.recv().await);
+    }
+    audited.sort_unstable();
+    assert_eq!(audited, ["/a 1", "/b 1", "/warm 1"], "every visit is audited once the channel has room. Read «{SECTION}».");
+    assert_eq!((first.await.ok(), second.await.ok()), (Some(1), Some(1)), "and each returns its count. Read «{SECTION}».");
+}
+// ANCHOR_END: slow_await

@@ -1,9 +1,11 @@
-//! What the steps share: sending a request to a router in-process.
+//! What the steps share: sending a request to a router in-process, and reading an
+//! error answer as the problem document (RFC 9457) it must be.
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use serde::Deserialize;
 use tower::ServiceExt;
 
 pub struct Reply {
@@ -12,17 +14,62 @@ pub struct Reply {
     pub body: Bytes,
 }
 
+/// A problem document, as a client reads one.
+#[derive(Debug, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+}
+
 impl Reply {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The body as a problem document: `Content-Type: application/problem+json`, and a
+    /// JSON body whose `status` repeats the status code and whose `detail` says why.
+    pub fn problem(&self, section: &str) -> Problem {
+        let content_type = self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        assert_eq!(
+            content_type,
+            Some("application/problem+json"),
+            "the {} answer must be a problem document (`Content-Type: application/problem+json`, RFC 9457), \
+             got {content_type:?} with the body {:?}. Read «{section}».",
+            self.status,
+            self.text()
+        );
+        let problem = axum::Json::<Problem>::from_bytes(&self.body).map(|json| json.0).unwrap_or_else(|e| {
+            panic!(
+                "the {} answer is not a problem document ({e}): {:?}. Read «{section}».",
+                self.status,
+                self.text()
+            )
+        });
+        assert_eq!(
+            problem.status,
+            self.status.as_u16(),
+            "the problem's `status` member repeats the status code. Read «{section}»."
+        );
+        assert!(
+            !problem.kind.is_empty() && !problem.title.is_empty() && !problem.detail.trim().is_empty(),
+            "a problem has a `type`, a `title` and a `detail` that says what happened: {problem:?}. Read «{section}»."
+        );
+        problem
+    }
 }
 
 pub async fn send(router: &Router, method: &str, uri: &str, body: &str) -> Reply {
+    send_bytes(router, method, uri, body.as_bytes().to_vec()).await
+}
+
+pub async fn send_bytes(router: &Router, method: &str, uri: &str, body: Vec<u8>) -> Reply {
     let request = Request::builder()
         .method(method)
         .uri(uri)
-        .body(Body::from(body.to_owned()))
+        .body(Body::from(body))
         .unwrap_or_else(|e| panic!("bad test request: {e}"));
     let response = match router.clone().oneshot(request).await {
         Ok(response) => response,
