@@ -27,6 +27,10 @@ struct Report<'a> {
 
 impl Report<'_> {
     fn run(&mut self, name: &str, check: impl FnOnce() -> Verdict) {
+        if crate::testrun::interrupted() {
+            println!("{}", self.style.yellow("Interrupted."));
+            std::process::exit(130);
+        }
         eprintln!("{} {name}", self.style.dim("checking"));
         let started = Instant::now();
         let verdict = check();
