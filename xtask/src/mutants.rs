@@ -124,6 +124,8 @@ fn mutants_command(root: &Path, package: &str, output: &Path) -> Command {
 /// survives, which is a result, not an error.
 fn execute(tests: &'static str, mut command: Command) -> Result<Pass> {
     let output_dir = output_of(&command).context("the command has no --output")?;
+    // cargo-mutants writes `mutants.out/` inside this folder, and wants it to exist.
+    fs::create_dir_all(&output_dir).with_context(|| format!("cannot create {}", output_dir.display()))?;
     command.status().context("cannot run cargo mutants")?;
     let folder = output_dir.join("mutants.out");
     let text = fs::read_to_string(folder.join("outcomes.json"))
