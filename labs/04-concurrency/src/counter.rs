@@ -14,11 +14,10 @@ impl VisitCounter {
         Self { hits: AtomicUsize::new(0) }
     }
 
-    /// Counts one visit and returns the new total. One atomic read-modify-write: a
-    /// `load` followed by a `store` would let two threads both write the same total.
+    /// Counts one visit and returns the new total, however many threads count at once.
     pub fn increment(&self) -> usize {
         todo!(
-            "step 8: one atomic read-modify-write, returning the new total. Read book/04-concurrency/loom.md"
+            "step 8: count one visit and return the new total, with no visit lost between threads. Read book/04-concurrency/loom.md"
         )
     }
 

@@ -7,8 +7,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub struct FrameReader<R> {
     reader: R,
-    /// Bytes read but not yet returned as a frame. Living in `self` rather than in the
-    /// future of `read_frame` is what makes `read_frame` cancellation safe.
+    /// Bytes read but not yet returned as a frame.
     buffer: Vec<u8>,
 }
 
@@ -22,7 +21,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     /// Cancellation safe: if the future is dropped, no byte is lost.
     pub async fn read_frame(&mut self) -> io::Result<Option<String>> {
         todo!(
-            "step 4: return a buffered line if there is one; otherwise read more into self.buffer. Read book/04-concurrency/cancellation.md"
+            "step 4: the next frame, whole, even when earlier calls were dropped half-way by select!. Read book/04-concurrency/cancellation.md"
         )
     }
     // ANCHOR_END: read_frame

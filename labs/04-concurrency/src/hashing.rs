@@ -16,7 +16,7 @@ use crate::problem::{self, problem};
 pub type Hasher = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
 // ANCHOR: hash_password
-/// Hashes on the blocking pool, so the worker thread stays free for other requests.
+/// Hashes `password` without holding up the other requests on this worker thread.
 pub async fn hash_password(hasher: Hasher, password: String) -> Result<String, StatusCode> {
     todo!(
         "step 2: run the hasher where it cannot block this worker thread; a panic in it is a 500. Read book/04-concurrency/blocking.md"
@@ -43,15 +43,8 @@ async fn hash(State(hasher): State<Hasher>, password: Result<String, StringRejec
     };
     match hash_password(hasher, password).await {
         Ok(hash) => hash.into_response(),
-        Err(status) => problem(status, failure_detail(status)),
-    }
-}
-
-/// What the client may know about a failed hash: that it failed, never why inside.
-fn failure_detail(status: StatusCode) -> &'static str {
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        "the server is shutting down; send the request again, to another instance if you can"
-    } else {
-        "the password could not be hashed"
+        // The status says whether to retry (503) or not (500); the detail says no more than
+        // that the hash failed: what went wrong inside is for the log, not the client.
+        Err(status) => problem(status, "the password could not be hashed"),
     }
 }

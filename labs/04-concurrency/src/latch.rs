@@ -17,14 +17,14 @@ impl Latch {
 
     /// Opens the latch for every waiter, now and later.
     pub fn release(&self) {
-        todo!("step 8: set the flag under the lock and wake every waiter. Read book/04-concurrency/loom.md")
+        todo!("step 8: open the latch for every waiter, now and later. Read book/04-concurrency/loom.md")
     }
 
-    /// Blocks until the latch is released. The flag is checked and the wait begins
-    /// under one lock, so a release cannot slip in between; the loop absorbs
-    /// spurious wakeups.
+    /// Blocks until the latch is released; returns at once if it already is.
     pub fn wait(&self) {
-        todo!("step 8: check the flag and wait under one lock, in a loop. Read book/04-concurrency/loom.md")
+        todo!(
+            "step 8: return once the latch is open, never sleeping through a release. Read book/04-concurrency/loom.md"
+        )
     }
 }
 // ANCHOR_END: latch

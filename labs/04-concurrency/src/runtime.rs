@@ -14,11 +14,11 @@ pub struct RuntimeConfig {
 }
 
 // ANCHOR: build_runtime
-/// A multi-thread runtime with `config`'s sizes, its threads named `lab-…`, and the
-/// I/O and time drivers on.
+/// The runtime a server runs on: `config`'s sizes, its threads named `lab-…`, and able
+/// to do what a server does.
 pub fn build_runtime(config: RuntimeConfig) -> io::Result<Runtime> {
     todo!(
-        "step 1: a multi-thread runtime with config.workers workers, at most config.max_blocking blocking threads, threads named lab-..., all drivers on. Read book/04-concurrency/scheduler.md"
+        "step 1: a runtime with exactly the configured workers and blocking cap, threads named lab-..., that can serve sockets and fire timers. Read book/04-concurrency/scheduler.md"
     )
 }
 // ANCHOR_END: build_runtime

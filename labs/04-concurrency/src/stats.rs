@@ -21,7 +21,7 @@ impl Stats {
     /// Counts a visit to `page`, then tells the audit task. Returns the new count.
     pub async fn record_visit(&self, page: &str) -> u64 {
         todo!(
-            "step 3: count the visit under the lock, let the guard go, then send \"<page> <count>\" to the audit channel. Read book/04-concurrency/locks.md"
+            "step 3: count the visit and audit it as \"<page> <count>\"; no visit may wait for another one's audit. Read book/04-concurrency/locks.md"
         )
     }
     // ANCHOR_END: record_visit

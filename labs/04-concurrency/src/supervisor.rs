@@ -36,14 +36,14 @@ impl Supervisor {
         Fut: Future<Output = ()> + Send + 'static,
     {
         todo!(
-            "step 6: spawn through the tracker, handing the task a token that shutdown cancels. Read book/04-concurrency/shutdown.md"
+            "step 6: start the task so that shutdown can both stop it and wait for it. Read book/04-concurrency/shutdown.md"
         )
     }
 
     /// Cancels every task and waits for all of them, at most `deadline`.
     pub async fn shutdown(self, deadline: Duration) -> Stopped {
         todo!(
-            "step 6: cancel, close the tracker, wait for it at most `deadline`. Read book/04-concurrency/shutdown.md"
+            "step 6: stop every task and return once all have returned, or at `deadline`. Read book/04-concurrency/shutdown.md"
         )
     }
 }

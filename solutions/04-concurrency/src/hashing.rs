@@ -50,15 +50,8 @@ async fn hash(State(hasher): State<Hasher>, password: Result<String, StringRejec
     };
     match hash_password(hasher, password).await {
         Ok(hash) => hash.into_response(),
-        Err(status) => problem(status, failure_detail(status)),
-    }
-}
-
-/// What the client may know about a failed hash: that it failed, never why inside.
-fn failure_detail(status: StatusCode) -> &'static str {
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        "the server is shutting down; send the request again, to another instance if you can"
-    } else {
-        "the password could not be hashed"
+        // The status says whether to retry (503) or not (500); the detail says no more than
+        // that the hash failed: what went wrong inside is for the log, not the client.
+        Err(status) => problem(status, "the password could not be hashed"),
     }
 }

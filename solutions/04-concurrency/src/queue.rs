@@ -70,8 +70,10 @@ async fn submit_job(State(queue): State<JobQueue>, job: Result<String, StringRej
     match queue.submit(job) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(SubmitError::Full) => {
-            let mut response =
-                problem(StatusCode::SERVICE_UNAVAILABLE, "the job queue is full; try again after Retry-After seconds");
+            let mut response = problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the job queue is full; try again after Retry-After seconds",
+            );
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             response
         }

@@ -69,10 +69,14 @@ fn the_runtime_drives_sockets_and_timers() {
         ),
     }
     let timer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runtime.block_on(tokio::time::timeout(Duration::from_secs(5), tokio::time::sleep(Duration::from_millis(1))))
+        runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(5), tokio::time::sleep(Duration::from_millis(1))).await
+        })
     }));
     match timer {
-        Ok(fired) => assert!(fired.is_ok(), "a 1 ms timer did not fire within 5 s on this runtime. Read «{SECTION}»."),
+        Ok(fired) => {
+            assert!(fired.is_ok(), "a 1 ms timer did not fire within 5 s on this runtime. Read «{SECTION}».")
+        }
         Err(panic) => panic!(
             "a tokio timer panicked on this runtime ({}): timeouts, sleeps and intervals need the time driver. \
              Turn on every driver a server needs, not only I/O. Read «{SECTION}».",
@@ -95,7 +99,9 @@ fn worker_threads_are_named() {
         "a task ran on a thread named {name:?}: name the runtime's threads `lab-…` so a debugger or `top -H` tells them apart. Read «{SECTION}»."
     );
     let blocking = runtime
-        .block_on(tokio::task::spawn_blocking(|| std::thread::current().name().map(str::to_owned)))
+        .block_on(async {
+            tokio::task::spawn_blocking(|| std::thread::current().name().map(str::to_owned)).await
+        })
         .ok()
         .flatten()
         .unwrap_or_default();

@@ -50,7 +50,12 @@ fn open(gate: &(Mutex<bool>, Condvar)) {
 #[tokio::test]
 async fn the_hash_is_returned() {
     let reply = send(&app(recording_hasher(Arc::default())), "POST", "/hash", "hunter2").await;
-    assert_eq!(reply.status, StatusCode::OK, "POST /hash answers 200 with the hash; got {:?}. Read «{SECTION}».", reply.text());
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "POST /hash answers 200 with the hash; got {:?}. Read «{SECTION}».",
+        reply.text()
+    );
     assert_eq!(reply.text(), "hashed:hunter2", "the body is what the hasher returned. Read «{SECTION}».");
 }
 

@@ -1,6 +1,7 @@
 //! Step 3: a `std::sync::Mutex` in async code. Read «Locks and .await».
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use concurrency::stats::Stats;
 use tokio::sync::mpsc;
@@ -57,19 +58,29 @@ async fn concurrent_visits_are_all_counted() {
         "200 concurrent visits get the counts 1..=200, each once. Read «{SECTION}»."
     );
     trail.close();
-    let mut audited = 0;
-    while trail.recv().await.is_some() {
-        audited += 1;
+    let mut audited = Vec::new();
+    while let Some(line) = trail.recv().await {
+        audited.push(line);
     }
-    assert_eq!(audited, 200, "and all 200 are audited. Read «{SECTION}».");
+    audited.sort();
+    let mut expected: Vec<String> = (1..=200).map(|count| format!("/busy {count}")).collect();
+    expected.sort();
+    assert_eq!(
+        audited, expected,
+        "each of the 200 visits is audited once, with the count it returned. Read «{SECTION}»."
+    );
 }
 
 // ANCHOR: slow_await
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_visit_waiting_for_the_audit_does_not_hold_up_the_next() {
     // Room for one audit line, and the test reads none yet: the channel is the gate.
     let (stats, mut trail) = stats(1);
-    assert_eq!(stats.record_visit("/warm").await, 1, "a first visit is counted and audited. Read «{SECTION}».");
+    assert_eq!(
+        stats.record_visit("/warm").await,
+        1,
+        "a first visit is counted and audited. Read «{SECTION}»."
+    );
     let first = {
         let stats = stats.clone();
         tokio::spawn(async move { stats.record_visit("/a").await })
@@ -90,12 +101,22 @@ async fn a_visit_waiting_for_the_audit_does_not_hold_up_the_next() {
          allows that, tokio's Mutex included, makes every visit wait for the slowest. Read «{SECTION}»."
     );
     // Open the gate: read the trail, and both visits finish.
+    // (On paused time, a line that never comes costs no real second.)
     let mut audited = Vec::new();
-    for _ in 0..3 {
-        audited.extend(trail.recv().await);
+    while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(1), trail.recv()).await {
+        audited.push(line);
     }
     audited.sort_unstable();
-    assert_eq!(audited, ["/a 1", "/b 1", "/warm 1"], "every visit is audited once the channel has room. Read «{SECTION}».");
-    assert_eq!((first.await.ok(), second.await.ok()), (Some(1), Some(1)), "and each returns its count. Read «{SECTION}».");
+    assert_eq!(
+        audited,
+        ["/a 1", "/b 1", "/warm 1"],
+        "every visit is audited once the channel has room: a line dropped because the channel was full is lost \
+         for good. Wait for room, once the lock is gone. Read «{SECTION}»."
+    );
+    assert_eq!(
+        (first.await.ok(), second.await.ok()),
+        (Some(1), Some(1)),
+        "and each returns its count. Read «{SECTION}»."
+    );
 }
 // ANCHOR_END: slow_await

@@ -7,6 +7,7 @@ use std::time::Duration;
 use concurrency::supervisor::{Stopped, Supervisor};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 const SECTION: &str = "Structured shutdown (book/04-concurrency/shutdown.md)";
 
@@ -65,16 +66,59 @@ async fn every_worker_is_told_to_stop() {
     );
 }
 
+// ANCHOR: cleanup
+#[tokio::test(start_paused = true)]
+async fn shutdown_waits_for_the_cleanup_after_cancellation() {
+    let supervisor = Supervisor::new();
+    let (flushed, mut reports) = mpsc::unbounded_channel();
+    for id in 0..3 {
+        let flushed = flushed.clone();
+        supervisor.spawn(move |token| async move {
+            token.cancelled().await;
+            // Seeing the token is not the end: flushing a last batch takes a moment.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let _ = flushed.send(id);
+        });
+    }
+    drop(flushed);
+    let started = Instant::now();
+    let result = supervisor.shutdown(Duration::from_secs(5)).await;
+    let took = started.elapsed();
+    let mut ids: Vec<usize> = std::iter::from_fn(|| reports.try_recv().ok()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [0, 1, 2],
+        "shutdown returned before the workers finished the cleanup they do after seeing their token: cancelling \
+         only asks them to stop. Shutdown is done when every task has returned. Read «{SECTION}»."
+    );
+    assert_eq!(result, Stopped::Cleanly, "they all finished well within the deadline. Read «{SECTION}».");
+    assert!(
+        took < Duration::from_secs(1),
+        "shutdown took {took:?} although the last worker was done after 200 ms: return when the tasks are done, \
+         not at the deadline. Read «{SECTION}»."
+    );
+}
+// ANCHOR_END: cleanup
+
 #[tokio::test(start_paused = true)]
 async fn a_task_that_ignores_cancellation_times_out() {
     let supervisor = Supervisor::new();
     supervisor.spawn(|_token| async {
         tokio::time::sleep(Duration::from_secs(3_600)).await;
     });
-    let result = supervisor.shutdown(Duration::from_millis(100)).await;
+    let deadline = Duration::from_millis(100);
+    let started = Instant::now();
+    let result = supervisor.shutdown(deadline).await;
+    let took = started.elapsed();
     assert_eq!(
         result,
         Stopped::TimedOut,
         "a task that ignores its token must not hold shutdown hostage: give up at the deadline and say so. Read «{SECTION}»."
+    );
+    assert!(
+        took >= deadline && took < deadline * 2,
+        "shutdown gave up after {took:?} with a deadline of {deadline:?}: a task gets the whole deadline to stop, \
+         and not much more. Read «{SECTION}»."
     );
 }

@@ -19,7 +19,7 @@ fn an_entry_expires_at_its_deadline() {
     assert_eq!(
         store.get("session", start + Duration::from_secs(59)),
         Some("alice"),
-        "59 s into a 60 s TTL it is still there"
+        "59 s into a 60 s TTL the entry is still there. Read «{SECTION}»."
     );
     assert_eq!(
         store.get("session", start + Duration::from_secs(60)),
@@ -48,7 +48,12 @@ fn purging_frees_expired_entries_only() {
     store.insert("long", "2", Duration::from_secs(100), start);
     store.purge_expired(start + Duration::from_secs(10));
     assert_eq!(store.len(), 1, "purge drops the expired entry and keeps the live one. Read «{SECTION}».");
-    assert_eq!(store.get("long", start + Duration::from_secs(10)), Some("2"));
+    assert!(!store.is_empty(), "a store that holds an entry is not empty. Read «{SECTION}».");
+    assert_eq!(
+        store.get("long", start + Duration::from_secs(10)),
+        Some("2"),
+        "the live entry is still served after a purge. Read «{SECTION}»."
+    );
 }
 
 // ANCHOR: model

@@ -7,6 +7,7 @@ mod step8_loom {
     use concurrency::counter::VisitCounter;
     use concurrency::latch::Latch;
     use loom::sync::Arc;
+    use loom::sync::atomic::{AtomicBool, Ordering};
     use loom::thread;
 
     const SECTION: &str = "Model checking with loom (book/04-concurrency/loom.md)";
@@ -28,7 +29,14 @@ mod step8_loom {
                 "two threads incremented once each, the count is {}: an increment was lost between a load and a store. Read «{SECTION}».",
                 counter.get()
             );
-            assert_ne!(mine, theirs, "two increments returned the same total ({mine}). Read «{SECTION}».");
+            let mut totals = [mine, theirs];
+            totals.sort_unstable();
+            assert_eq!(
+                totals,
+                [1, 2],
+                "the two increments returned {mine} and {theirs}: each returns the new total, so one sees 1 and the other 2. \
+                 The same total twice is a lost increment; 0 and 1 is the total before the increment. Read «{SECTION}»."
+            );
         });
     }
     // ANCHOR_END: increments
@@ -49,6 +57,33 @@ mod step8_loom {
         });
     }
     // ANCHOR_END: waiter
+
+    #[test]
+    fn a_waiter_waits_for_the_release() {
+        loom::model(|| {
+            let latch = Arc::new(Latch::new());
+            let warmed_up = Arc::new(AtomicBool::new(false));
+            let releaser = {
+                let (latch, warmed_up) = (latch.clone(), warmed_up.clone());
+                thread::spawn(move || {
+                    warmed_up.store(true, Ordering::Relaxed);
+                    latch.release();
+                })
+            };
+            // The release is the only thing that may let `wait` return, and the latch's
+            // lock makes the store before it visible here.
+            latch.wait();
+            let released_first = warmed_up.load(Ordering::Relaxed);
+            // Joined before asserting: a panic with the thread still running would end in
+            // loom's own error instead of this message.
+            let _ = releaser.join();
+            assert!(
+                released_first,
+                "wait returned before the latch was released: a waiter must block until release, \
+                 or return at once only if the latch is already open. Read «{SECTION}»."
+            );
+        });
+    }
 
     #[test]
     fn every_waiter_is_woken() {
