@@ -24,6 +24,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request body could not be read")]
+    UnreadableBody,
     #[error("the path is not valid: {0}")]
     BadPath(&'static str),
     #[error(transparent)]

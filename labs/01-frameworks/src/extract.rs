@@ -33,7 +33,7 @@ where
 /// text names Rust types and serde positions: log it, never send it.
 fn json_rejection_to_error(rejection: &JsonRejection) -> ApiError {
     todo!(
-        "step 4: 400 for bad syntax, 415 for a missing content type, 422 for the wrong shape, 413 for too large. Read book/01-frameworks/extractors.md"
+        "step 4: turn each kind of rejection into the ApiError that says what went wrong (never its text). Read book/01-frameworks/extractors.md"
     )
 }
 // ANCHOR_END: valid_json

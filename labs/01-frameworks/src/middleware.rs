@@ -45,7 +45,7 @@ impl Default for HttpConfig {
 /// request first and the response last.
 pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
     todo!(
-        "step 6: outermost first: request id (set, propagate), trace (request_span), catch panic, body limit (413), timeout (503), load shedding over a global concurrency limit (503). Read book/01-frameworks/middleware.md"
+        "step 6: stack request ids, tracing, panics, the problem format, the body limit, the timeout and load shedding, in the order the contract needs. Read book/01-frameworks/middleware.md"
     )
 }
 // ANCHOR_END: stack
@@ -93,7 +93,8 @@ where
         return response.map(Body::new);
     }
     let (mut parts, _bare_body) = response.into_parts();
-    let (problem_parts, problem_body) = Problem::new(status).with_detail(detail_for(status)).into_response().into_parts();
+    let (problem_parts, problem_body) =
+        Problem::new(status).with_detail(detail_for(status)).into_response().into_parts();
     // The old body's length and type described the old body.
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.extend(problem_parts.headers);
@@ -104,9 +105,9 @@ where
 fn detail_for(status: StatusCode) -> &'static str {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => "The request body is larger than this API accepts.",
-        StatusCode::SERVICE_UNAVAILABLE => "The server could not answer in time. Try again later.",
-        StatusCode::METHOD_NOT_ALLOWED => "This path does not take this method; `Allow` lists the ones it takes.",
-        status if status.is_server_error() => "Something went wrong on our side. Try again later.",
+        StatusCode::METHOD_NOT_ALLOWED => "This path does not take this method; see `Allow`.",
+        // A timeout's 503 among them: the server could not answer, and the client may retry.
+        status if status.is_server_error() => "The server could not answer this time. Try again later.",
         _ => "The request could not be processed as sent.",
     }
 }

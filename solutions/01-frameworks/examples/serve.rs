@@ -15,7 +15,9 @@ async fn main() -> std::io::Result<()> {
     // The trace layer logs each request and its response at debug level, under the
     // `tower_http` target: without that directive the default shows no request at all.
     let default_filter = || EnvFilter::new("info,tower_http=debug");
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter()))
+        .init();
     // Loopback by default: exposing a server to the network is a decision, not a default.
     let addr = std::env::var("TASKS_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = TcpListener::bind(&addr).await?;

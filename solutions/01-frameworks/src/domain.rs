@@ -105,10 +105,11 @@ impl FieldError {
     }
 }
 
+// ANCHOR: draft
 /// What a client sends to create a task, before anything is checked.
-/// Strings stay strings, a missing field is `None`, and members we do not know are
-/// kept by name: every one of these becomes a field error with a message we wrote in
-/// `validate`, instead of a deserializer's message that names none of them.
+/// Strings stay strings, a missing field is `None`, and members that are not fields of
+/// a task are kept by name: `validate` decides what each of them means, in words we
+/// wrote, instead of the deserializer deciding in its own.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct TaskDraft {
     #[serde(default)]
@@ -120,6 +121,7 @@ pub struct TaskDraft {
     #[serde(flatten)]
     pub unknown: BTreeMap<String, IgnoredAny>,
 }
+// ANCHOR_END: draft
 
 /// A task that passed validation and is ready to be stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

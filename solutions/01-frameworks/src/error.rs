@@ -24,6 +24,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request body could not be read")]
+    UnreadableBody,
     #[error("the path is not valid: {0}")]
     BadPath(&'static str),
     #[error(transparent)]
@@ -50,6 +52,8 @@ impl IntoResponse for ApiError {
                 .with_detail("Send the body with `Content-Type: application/json`."),
             Self::PayloadTooLarge => Problem::new(StatusCode::PAYLOAD_TOO_LARGE)
                 .with_detail("The request body is larger than this API accepts."),
+            Self::UnreadableBody => Problem::new(StatusCode::BAD_REQUEST)
+                .with_detail("The request body broke off before its end; send it again."),
             Self::BadPath(why) => Problem::new(StatusCode::BAD_REQUEST).with_detail(*why),
             Self::Store(cause) => {
                 // Fail loudly on the inside, say little on the outside: the cause goes

@@ -39,7 +39,9 @@ fn json_rejection_to_error(rejection: &JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(_) => ApiError::UnexpectedShape,
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        _ => ApiError::MalformedJson,
+        // The body could not be read at all (the client went away, a chunk was malformed):
+        // nothing is wrong with its JSON, and saying so would send the client looking.
+        _ => ApiError::UnreadableBody,
     }
 }
 // ANCHOR_END: valid_json

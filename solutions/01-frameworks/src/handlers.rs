@@ -59,6 +59,6 @@ pub async fn not_found() -> Problem {
 /// that lists the methods that work; this only gives the 405 the API's format.
 pub async fn method_not_allowed() -> Problem {
     Problem::new(StatusCode::METHOD_NOT_ALLOWED)
-        .with_detail("This path does not take this method; `Allow` lists the ones it takes.")
+        .with_detail("This path does not take this method; see `Allow`.")
 }
 // ANCHOR_END: not_found

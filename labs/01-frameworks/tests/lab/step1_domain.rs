@@ -1,6 +1,8 @@
 //! Step 1: the domain, tested without HTTP. Read «The domain comes first».
 
-use frameworks::domain::{MAX_TITLE_CHARS, Priority, TaskDraft, TaskTitle, TitleError};
+use frameworks::domain::{
+    FieldError, MAX_TITLE_CHARS, Priority, PriorityError, TaskDraft, TaskTitle, TitleError,
+};
 use proptest::prelude::*;
 
 const SECTION: &str = "The domain comes first (book/01-frameworks/domain.md)";
@@ -63,6 +65,19 @@ fn control_characters_are_rejected() {
 }
 
 #[test]
+fn control_characters_beyond_ascii_are_rejected() {
+    // A newline inside, and two C1 controls (NEL, APC) that an ASCII-only check misses.
+    for raw in ["two\nlines", "next\u{85}line", "app\u{9f}mode"] {
+        assert_eq!(
+            TaskTitle::parse(raw),
+            Err(TitleError::ControlCharacter),
+            "{raw:?} holds a control character inside it and must be refused; Unicode has control characters \
+             outside ASCII too. Read «{SECTION}»."
+        );
+    }
+}
+
+#[test]
 fn priority_accepts_known_words_in_any_case() {
     let cases = [("low", Priority::Low), ("Normal", Priority::Normal), ("HIGH", Priority::High)];
     for (raw, expected) in cases {
@@ -76,7 +91,7 @@ fn priority_accepts_known_words_in_any_case() {
 
 #[test]
 fn priority_rejects_unknown_words() {
-    for raw in ["urgent", "", "hi"] {
+    for raw in ["urgent", "", "hi", "highest", "lowly", "normal-ish"] {
         assert!(
             Priority::parse(raw).is_err(),
             "{raw:?} is not a priority and must be refused. Read «{SECTION}»."
@@ -86,11 +101,12 @@ fn priority_rejects_unknown_words() {
 
 #[test]
 fn draft_reports_every_invalid_field_at_once() {
-    let draft = TaskDraft { title: "   ".into(), priority: Some("urgent".into()) };
+    let draft =
+        TaskDraft { title: Some("   ".into()), priority: Some("urgent".into()), ..TaskDraft::default() };
     let errors = draft.validate().err().unwrap_or_else(|| {
         panic!("a blank title and an unknown priority must not validate. Read «{SECTION}».")
     });
-    let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(
         fields,
         ["title", "priority"],
@@ -100,7 +116,7 @@ fn draft_reports_every_invalid_field_at_once() {
 
 #[test]
 fn draft_without_priority_is_normal() {
-    let draft = TaskDraft { title: "Water plants".into(), priority: None };
+    let draft = TaskDraft { title: Some("Water plants".into()), ..TaskDraft::default() };
     let task = draft
         .validate()
         .unwrap_or_else(|e| panic!("a title alone is a valid draft, got {e:?}. Read «{SECTION}»."));
@@ -110,6 +126,78 @@ fn draft_without_priority_is_normal() {
         Priority::Normal,
         "a missing priority means Priority::Normal. Read «{SECTION}»."
     );
+}
+
+#[test]
+fn field_errors_carry_the_domain_messages() {
+    let draft = TaskDraft { title: Some("".into()), priority: Some("soon".into()), ..TaskDraft::default() };
+    let errors = draft.validate().err().unwrap_or_default();
+    assert_eq!(
+        errors,
+        [
+            FieldError::new("title", TitleError::Blank.to_string()),
+            FieldError::new("priority", PriorityError.to_string())
+        ],
+        "each field error's message is the domain error's own text (its Display), written for the client. Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn one_bad_field_is_reported_alone() {
+    let draft = TaskDraft {
+        title: Some("Fine title".into()),
+        priority: Some("urgent".into()),
+        ..TaskDraft::default()
+    };
+    let fields: Vec<String> =
+        draft.validate().err().unwrap_or_default().into_iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        ["priority"],
+        "a good title with an unknown priority is one error, on `priority`. Read «{SECTION}»."
+    );
+}
+
+/// A draft as the extractor will build it from a request body.
+fn draft_from(json: &str) -> TaskDraft {
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("the test's JSON {json} is not a draft: {e}"))
+}
+
+// ANCHOR: unknown_fields
+#[test]
+fn unknown_fields_are_refused_by_name() {
+    let fields = |json: &str| -> Option<Vec<String>> {
+        draft_from(json).validate().err().map(|errors| errors.into_iter().map(|e| e.field).collect())
+    };
+    assert_eq!(
+        fields(r#"{"title": "Ship it", "done": true}"#),
+        Some(vec!["done".to_owned()]),
+        "a field a task does not have (`done`) is an error naming it, not something to ignore: the client \
+         believes it set something. Read «{SECTION}»."
+    );
+    assert_eq!(
+        fields(r#"{"titel": "Ship it"}"#),
+        Some(vec!["title".to_owned(), "titel".to_owned()]),
+        "a misspelt title is two errors: `title` is missing, and `titel` is not a field. Read «{SECTION}»."
+    );
+    assert_eq!(
+        fields(r#"{"title": "Ship it", "priorty": "high"}"#).as_deref(),
+        Some(&["priorty".to_owned()][..]),
+        "a misspelt optional field must not fall back to the default in silence. Read «{SECTION}»."
+    );
+}
+// ANCHOR_END: unknown_fields
+
+#[test]
+fn a_missing_title_is_an_error_on_title() {
+    let fields: Vec<String> = draft_from(r#"{"priority": "low"}"#)
+        .validate()
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, ["title"], "a draft without a title cannot become a task. Read «{SECTION}».");
 }
 
 // ANCHOR: properties

@@ -1,7 +1,8 @@
 //! Step 2: the repository and the shared state, tested without HTTP.
 //! Read «Shared state and the repository».
 
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
+use std::thread;
 
 use axum::extract::FromRef;
 use frameworks::AppState;
@@ -89,24 +90,136 @@ fn delete_removes_a_task_once_and_ids_are_not_reused() {
 }
 // ANCHOR_END: never_reused
 
-#[test]
-fn concurrent_inserts_get_unique_ids() {
-    let store = Arc::new(InMemoryTasks::new());
-    let threads: Vec<_> = (0..4)
-        .map(|_| {
-            let store = Arc::clone(&store);
-            std::thread::spawn(move || {
-                (0..50).filter_map(|_| store.insert(new_task("t")).ok()).map(|t| t.id.0).collect::<Vec<_>>()
+const THREADS: usize = 8;
+
+/// Runs `work` on `THREADS` threads that all start at the same instant (a barrier
+/// releases them together), so their calls overlap on every run, not by luck.
+fn race<T: Send + 'static>(work: impl Fn(usize) -> T + Send + Sync + 'static) -> Vec<T> {
+    let start = Arc::new(Barrier::new(THREADS));
+    let work = Arc::new(work);
+    let threads: Vec<_> = (0..THREADS)
+        .map(|n| {
+            let (start, work) = (Arc::clone(&start), Arc::clone(&work));
+            thread::spawn(move || {
+                start.wait();
+                work(n)
             })
         })
         .collect();
-    let mut ids: Vec<u64> = threads.into_iter().flat_map(|t| t.join().unwrap_or_default()).collect();
-    ids.sort_unstable();
+    threads
+        .into_iter()
+        .map(|t| t.join().unwrap_or_else(|_| panic!("a thread of the test panicked")))
+        .collect()
+}
+
+// ANCHOR: race
+#[test]
+fn concurrent_inserts_get_unique_ids() {
+    // Several trials, each on a fresh store: one overlap of two threads inside an
+    // insert is enough to show the race, and a busy machine can starve a single trial.
+    const TRIALS: usize = 6;
+    const ROUNDS: u64 = 20;
+    const EACH: u64 = 250;
+    let total = THREADS as u64 * ROUNDS * EACH;
+    for trial in 1..=TRIALS {
+        let store = Arc::new(InMemoryTasks::new());
+        let inserting = Arc::clone(&store);
+        // Every round starts all the threads together again, so they overlap all along,
+        // not only at the start.
+        let round = Arc::new(Barrier::new(THREADS));
+        let per_thread = race(move |_| {
+            let mut ids = Vec::new();
+            for _ in 0..ROUNDS {
+                round.wait();
+                ids.extend((0..EACH).map(|_| stored(inserting.insert(new_task("t"))).id.0));
+            }
+            ids
+        });
+        let mut ids: Vec<u64> = per_thread.into_iter().flatten().collect();
+        ids.sort_unstable();
+        let duplicates = ids.windows(2).filter(|w| w[0] == w[1]).count();
+        assert_eq!(
+            duplicates, 0,
+            "trial {trial}: {THREADS} threads inserting at once got {duplicates} duplicate ids: reading the last id \
+             and storing the next one must be one step under the lock, or two threads read the same id. Read «{SECTION}»."
+        );
+        assert_eq!(
+            ids,
+            (1..=total).collect::<Vec<_>>(),
+            "{total} inserts from {THREADS} threads must get the ids 1..={total}, each once. Read «{SECTION}»."
+        );
+        assert_eq!(
+            stored(store.list()).len(),
+            ids.len(),
+            "every insert that returned a task must have stored it. Read «{SECTION}»."
+        );
+    }
+}
+// ANCHOR_END: race
+
+#[test]
+fn list_is_oldest_first_even_while_others_insert() {
+    let store = Arc::new(InMemoryTasks::new());
+    let shared = Arc::clone(&store);
+    // Half the threads insert, half list; every list they see must be in id order.
+    let unordered = race(move |n| {
+        let mut unordered = 0;
+        for _ in 0..300 {
+            if n % 2 == 0 {
+                stored(shared.insert(new_task("t")));
+            } else {
+                let ids: Vec<u64> = stored(shared.list()).iter().map(|t| t.id.0).collect();
+                unordered += usize::from(ids.windows(2).any(|w| w[0] >= w[1]));
+            }
+        }
+        unordered
+    });
+    let unordered: usize = unordered.into_iter().sum();
     assert_eq!(
-        ids,
-        (1..=200).collect::<Vec<_>>(),
-        "200 inserts from 4 threads must get the ids 1..=200, each once. Read «{SECTION}»."
+        unordered, 0,
+        "while other threads inserted, list() returned {unordered} lists that were not strictly oldest first \
+         (increasing ids, none twice). Read «{SECTION}»."
     );
+    let ids: Vec<u64> = stored(store.list()).iter().map(|t| t.id.0).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "after the inserts, list() is oldest first. Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn a_task_deleted_by_many_threads_at_once_is_deleted_once() {
+    const TRIALS: usize = 6;
+    const ROUNDS: u64 = 20;
+    const EACH: u64 = 50;
+    let tasks = ROUNDS * EACH;
+    for trial in 1..=TRIALS {
+        let store = Arc::new(InMemoryTasks::new());
+        for _ in 0..tasks {
+            stored(store.insert(new_task("doomed")));
+        }
+        let shared = Arc::clone(&store);
+        let round = Arc::new(Barrier::new(THREADS));
+        // Every thread tries to delete the same tasks at the same moment; for each task,
+        // exactly one of them may be told that it deleted it.
+        let successes = race(move |_| {
+            let mut successes = 0;
+            for r in 0..ROUNDS {
+                round.wait();
+                let ids = r * EACH + 1..=(r + 1) * EACH;
+                successes += ids.filter(|&id| stored(shared.delete(TaskId(id)))).count();
+            }
+            successes
+        });
+        let successes: usize = successes.into_iter().sum();
+        assert_eq!(
+            successes, tasks as usize,
+            "trial {trial}: {THREADS} threads deleted the same {tasks} tasks at once and got Ok(true) {successes} \
+             times: each task can be deleted once, so finding it and removing it must be one step under the lock. \
+             Read «{SECTION}»."
+        );
+        assert!(stored(store.list()).is_empty(), "every task was deleted. Read «{SECTION}».");
+    }
 }
 
 #[test]

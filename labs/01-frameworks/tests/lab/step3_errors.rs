@@ -7,7 +7,7 @@ use frameworks::domain::{FieldError, TaskId};
 use frameworks::error::ApiError;
 use frameworks::store::StoreError;
 
-use super::support::Reply;
+use super::support::{Logs, Reply};
 
 const SECTION: &str = "One error type, one error format (book/01-frameworks/errors.md)";
 
@@ -24,6 +24,11 @@ const SECRET: &str = "postgres://app:hunter2@10.0.0.5/tasks";
 async fn not_found_is_a_problem_document() {
     let reply = reply_of(ApiError::TaskNotFound(TaskId(7))).await;
     let problem = reply.problem(StatusCode::NOT_FOUND, SECTION);
+    assert_eq!(
+        problem["title"], "Not Found",
+        "with `type` about:blank, the `title` is the status code's reason phrase (Problem::new fills it in); \
+         got {problem}. Read «{SECTION}»."
+    );
     let detail = problem["detail"].as_str().unwrap_or_default();
     assert!(
         detail.contains('7'),
@@ -33,14 +38,24 @@ async fn not_found_is_a_problem_document() {
 
 #[tokio::test]
 async fn invalid_task_lists_its_field_errors() {
-    let errors = vec![FieldError { field: "title", message: "must not be blank".into() }];
+    let errors = vec![
+        FieldError::new("title", "must not be blank"),
+        FieldError::new("colour", "is not a field of a task"),
+    ];
     let problem =
         reply_of(ApiError::Invalid(errors)).await.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
     assert_eq!(
-        problem["errors"][0]["field"], "title",
-        "a 422 lists the bad fields in an `errors` member: [{{\"field\", \"message\"}}]; got {problem}. Read «{SECTION}»."
+        problem["title"], "Unprocessable Content",
+        "RFC 9110 renamed 422's reason phrase to \"Unprocessable Content\"; got {problem}. Read «{SECTION}»."
     );
-    assert_eq!(problem["errors"][0]["message"], "must not be blank", "got {problem}");
+    assert_eq!(
+        problem["errors"],
+        serde_json::json!([
+            {"field": "title", "message": "must not be blank"},
+            {"field": "colour", "message": "is not a field of a task"},
+        ]),
+        "a 422 lists every bad field, in order, in an `errors` member: [{{\"field\", \"message\"}}]; got {problem}. Read «{SECTION}»."
+    );
 }
 
 // ANCHOR: store_failure
@@ -57,12 +72,25 @@ async fn store_failure_is_500_without_its_cause() {
 // ANCHOR_END: store_failure
 
 #[tokio::test]
+async fn store_failure_is_logged_with_its_cause() {
+    let logs = Logs::capture();
+    let _ = reply_of(ApiError::Store(StoreError("disk quota exceeded on /var/lib/tasks".to_owned()))).await;
+    assert!(
+        logs.text().contains("disk quota exceeded"),
+        "the client learns nothing about a store failure, so the log must learn everything: log the cause \
+         (tracing::error!) where the 500 is made. The log was {:?}. Read «{SECTION}».",
+        logs.text()
+    );
+}
+
+#[tokio::test]
 async fn every_error_has_an_honest_status() {
     let cases = [
         (ApiError::MalformedJson, StatusCode::BAD_REQUEST),
         (ApiError::UnexpectedShape, StatusCode::UNPROCESSABLE_ENTITY),
         (ApiError::UnsupportedMediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE),
         (ApiError::PayloadTooLarge, StatusCode::PAYLOAD_TOO_LARGE),
+        (ApiError::UnreadableBody, StatusCode::BAD_REQUEST),
         (ApiError::BadPath("ids are numbers"), StatusCode::BAD_REQUEST),
     ];
     for (error, status) in cases {

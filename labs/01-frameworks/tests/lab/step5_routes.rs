@@ -129,6 +129,28 @@ async fn wrong_method_is_405_with_allow() {
 // ANCHOR_END: wrong_method
 
 #[tokio::test]
+async fn wrong_method_is_a_problem_document() {
+    let reply = send(&router(), delete("/tasks")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "DELETE /tasks: the path exists, the method does not, so 405. Read «{SECTION}»."
+    );
+    assert!(
+        reply.header("content-type") == Some("application/problem+json"),
+        "axum's own 405 has an empty body; a client that parses the API's errors needs a problem document here \
+         too (and the `Allow` header kept). Got {:?} with {:?}. Read «{SECTION}».",
+        reply.header("content-type"),
+        reply.text()
+    );
+    reply.problem(StatusCode::METHOD_NOT_ALLOWED, SECTION);
+    assert!(
+        reply.header("allow").is_some_and(|allow| allow.contains("POST")),
+        "the 405 problem still lists the methods that work, in `Allow`. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
 async fn unknown_path_is_a_problem_document() {
     let reply = send(&router(), get("/nothing-here")).await;
     reply.problem(StatusCode::NOT_FOUND, SECTION);
@@ -160,6 +182,95 @@ async fn unknown_priority_is_422_with_a_field_error() {
         send(&router(), post_json("/tasks", r#"{"title": "Ship it", "priority": "yesterday"}"#)).await;
     let problem = reply.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
     assert_eq!(problem["errors"][0]["field"], "priority", "got {problem}. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn location_points_at_each_new_task() {
+    let router = router();
+    create(&router, "first").await;
+    let second = create(&router, "second").await;
+    let location = second.header("location").unwrap_or_default().to_owned();
+    assert_eq!(location, "/tasks/2", "the second task's Location is /tasks/2. Read «{SECTION}».");
+    let fetched = send(&router, get(&location)).await;
+    assert_eq!(
+        fetched.json()["title"],
+        "second",
+        "GET on the Location of a create returns the task just created. Read «{SECTION}»."
+    );
+}
+
+/// Asserts that an error the extractors should have answered is in the API's format.
+fn assert_answered_by_our_extractor(reply: &Reply, what: &str, extractor: &str) {
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json"),
+        "{what} got {} {:?} in axum's own words: the handler must read it through {extractor}, the extractor of \
+         step 4, so that the answer is a problem document. Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+}
+
+#[tokio::test]
+async fn a_non_numeric_id_is_a_400_problem() {
+    let reply = send(&router(), get("/tasks/abc")).await;
+    assert_answered_by_our_extractor(&reply, "GET /tasks/abc", "ValidPath");
+    reply.problem(StatusCode::BAD_REQUEST, SECTION);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_problem() {
+    let reply = send(&router(), post_json("/tasks", r#"{"title": "#)).await;
+    assert_answered_by_our_extractor(&reply, "POST /tasks with broken JSON", "ValidJson");
+    reply.problem(StatusCode::BAD_REQUEST, SECTION);
+}
+
+/// The field names in a 422's `errors`, and whether the store was left untouched.
+async fn refused_fields(body: &str) -> Vec<String> {
+    let router = router();
+    let reply = send(&router, post_json("/tasks", body)).await;
+    let problem = reply.problem(StatusCode::UNPROCESSABLE_ENTITY, SECTION);
+    for word in ["serde", "line 1", "column", "expected"] {
+        assert!(
+            !reply.text().contains(word),
+            "the 422 for {body} says {word:?}, which is the deserializer talking; got {problem}. Read «{SECTION}»."
+        );
+    }
+    let listed = send(&router, get("/tasks")).await.json();
+    assert_eq!(
+        listed,
+        serde_json::json!([]),
+        "a refused draft stores nothing; GET /tasks gave {listed}. Read «{SECTION}»."
+    );
+    problem["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+// ANCHOR: strict_fields
+#[tokio::test]
+async fn unknown_fields_are_422_naming_them() {
+    assert_eq!(
+        refused_fields(r#"{"titel": "Ship it"}"#).await,
+        ["title", "titel"],
+        "a misspelt field: 422 whose `errors` say `title` is missing and `titel` is unknown. Read «{SECTION}»."
+    );
+    assert_eq!(
+        refused_fields(r#"{"title": "Ship it", "done": true}"#).await,
+        ["done"],
+        "an extra field is refused by name, not ignored: the client thinks it set `done`. Read «{SECTION}»."
+    );
+}
+// ANCHOR_END: strict_fields
+
+#[tokio::test]
+async fn a_null_title_is_422_naming_it() {
+    assert_eq!(
+        refused_fields(r#"{"title": null}"#).await,
+        ["title"],
+        "null where a title is required is a field error on `title`. Read «{SECTION}»."
+    );
 }
 
 /// A repository whose database is down, with a secret in its error, as real ones have.

@@ -10,7 +10,10 @@ use axum::http::{StatusCode, header};
 use axum::routing::{get, post};
 use frameworks::{AppState, HttpConfig, app, with_middleware};
 
-use super::support::{gated_router, get as get_request, request, send};
+use super::support::{
+    Logs, gated_router, get as get_request, post_json, post_streamed_json, request, send,
+    status_of_endless_post, streamed,
+};
 
 const SECTION: &str = "The middleware stack (book/01-frameworks/middleware.md)";
 
@@ -51,6 +54,41 @@ async fn a_request_id_is_generated() {
 }
 
 #[tokio::test]
+async fn each_request_gets_its_own_id() {
+    let router = with_middleware(plain_routes(), &config());
+    let first = send(&router, get_request("/ok")).await;
+    let second = send(&router, get_request("/ok")).await;
+    assert_ne!(
+        first.header("x-request-id"),
+        second.header("x-request-id"),
+        "two requests got the same x-request-id: an id that is not unique ties unrelated log lines together. Read «{SECTION}»."
+    );
+}
+
+// ANCHOR: logs
+#[tokio::test]
+async fn request_logs_carry_the_request_id_and_no_credentials() {
+    let logs = Logs::capture();
+    let request = axum::http::Request::get("/ok")
+        .header(header::AUTHORIZATION, "Bearer secret-credential-77")
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("bad test request: {e}"));
+    let reply = send(&with_middleware(plain_routes(), &config()), request).await;
+    let id = reply.header("x-request-id").unwrap_or("(no x-request-id)");
+    assert!(
+        logs.text().contains(id),
+        "the log lines of a request name its generated request id ({id}), so that a client's id leads to them: \
+         the trace span needs the id, so the id must be set before the span opens. The log was {:?}. Read «{SECTION}».",
+        logs.text()
+    );
+    assert!(
+        !logs.text().contains("secret-credential-77"),
+        "the request's Authorization header reached the log: record the request id, not the headers. Read «{SECTION}»."
+    );
+}
+// ANCHOR_END: logs
+
+#[tokio::test]
 async fn a_request_id_is_propagated() {
     let request = axum::http::Request::get("/ok")
         .header("x-request-id", "trace-me-42")
@@ -74,8 +112,14 @@ async fn a_slow_request_times_out_with_503() {
         StatusCode::SERVICE_UNAVAILABLE,
         "a handler slower than `request_timeout` is cut off with 503 (the server was slow, not the client: not 408). Read «{SECTION}»."
     );
+    let problem = reply.problem(StatusCode::SERVICE_UNAVAILABLE, SECTION);
+    assert_detail_mentions(&problem, "again");
 }
 // ANCHOR_END: slow
+
+fn echo(body: Body) -> axum::http::Request<Body> {
+    request("POST", "/echo", body)
+}
 
 #[tokio::test]
 async fn an_oversized_body_is_413() {
@@ -90,17 +134,97 @@ async fn an_oversized_body_is_413() {
         StatusCode::PAYLOAD_TOO_LARGE,
         "a 4096-byte body over a 1024-byte `body_limit_bytes` is refused with 413. Read «{SECTION}»."
     );
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json"),
+        "the body-limit layer answers a too-large Content-Length itself, in plain text ({:?}); the API promises \
+         problem documents for every error, so give that answer the API's format on its way out. Read «{SECTION}».",
+        reply.text()
+    );
+    let problem = reply.problem(StatusCode::PAYLOAD_TOO_LARGE, SECTION);
+    assert_detail_mentions(&problem, "larger");
+}
+
+/// A problem made from a layer's bare answer still tells the client what to do (the
+/// lab's `bare_error_as_problem` writes these details).
+fn assert_detail_mentions(problem: &serde_json::Value, word: &str) {
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(word),
+        "this problem's `detail` should tell the client what to do (mentioning {word:?}); got {problem}. \
+         Is the answer made by bare_error_as_problem? Read «{SECTION}»."
+    );
+}
+
+// ANCHOR: limits
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_however_it_is_sent() {
+    let router = with_middleware(plain_routes(), &config());
+    // A Content-Length that lies (a small number, then 4096 bytes) and no Content-Length at all:
+    // a check of the header alone lets both through.
+    let lying = axum::http::Request::post("/echo")
+        .header(header::CONTENT_LENGTH, 10)
+        .body(Body::from(vec![b'x'; 4096]))
+        .unwrap_or_else(|e| panic!("bad test request: {e}"));
+    let cases = [
+        ("streamed with no Content-Length", echo(streamed(vec![b'x'; 4096]))),
+        ("one byte over, streamed", echo(streamed(vec![b'x'; 1025]))),
+        ("with a Content-Length of 10", lying),
+    ];
+    for (how, request) in cases {
+        let reply = send(&router, request).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a body over the 1024-byte limit, {how}, must be refused with 413 as it is read; got {} {:?}. Read «{SECTION}».",
+            reply.status,
+            reply.text()
+        );
+        reply.problem(StatusCode::PAYLOAD_TOO_LARGE, SECTION);
+    }
+}
+// ANCHOR_END: limits
+
+#[tokio::test]
+async fn an_endless_body_gets_413_not_a_hang() {
+    let router = with_middleware(plain_routes(), &config());
+    let status = status_of_endless_post(router, "/echo", Duration::from_secs(3)).await;
+    assert_eq!(
+        status,
+        Some(413),
+        "a chunked body that never ends must get a 413 as soon as it passes the 1024-byte limit; got {status:?} \
+         (None: no answer in 3 seconds, the body was read without a limit). Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
-async fn a_body_within_the_limit_passes() {
-    let reply = send(
-        &with_middleware(plain_routes(), &config()),
-        request("POST", "/echo", Body::from(vec![b'x'; 1000])),
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::OK, "1000 bytes is within a 1024-byte limit. Read «{SECTION}».");
-    assert_eq!(reply.text(), "1000");
+async fn a_body_at_the_limit_passes() {
+    let router = with_middleware(plain_routes(), &config());
+    for (how, body) in
+        [("in one piece", Body::from(vec![b'x'; 1024])), ("streamed", streamed(vec![b'x'; 1024]))]
+    {
+        let reply = send(&router, echo(body)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "1024 bytes, {how}, is exactly the 1024-byte limit and must pass; got {:?}. Read «{SECTION}».",
+            reply.text()
+        );
+        assert_eq!(reply.text(), "1024");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_through_the_stack_is_a_problem_document() {
+    // These routes have no 405 handler of their own: the stack gives axum's bare 405 the API's format.
+    let reply = send(&with_middleware(plain_routes(), &config()), request("PUT", "/ok", Body::empty())).await;
+    let problem = reply.problem(StatusCode::METHOD_NOT_ALLOWED, SECTION);
+    assert_detail_mentions(&problem, "Allow");
+    assert_eq!(
+        reply.header("allow"),
+        Some("GET,HEAD"),
+        "the 405 keeps its `Allow` header. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
@@ -119,6 +243,18 @@ async fn a_panic_becomes_a_500_problem_and_the_server_keeps_serving() {
     );
     let after = send(&router, get_request("/ok")).await;
     assert_eq!(after.status, StatusCode::OK, "after a panic, the next request is served. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn a_panic_is_logged_with_its_message() {
+    let logs = Logs::capture();
+    let _ = send(&with_middleware(plain_routes(), &config()), get_request("/panic")).await;
+    assert!(
+        logs.text().contains("secret-token-123 was not in the cache"),
+        "the client learns nothing about a panic, so the log must say what it said (tracing::error!); the log \
+         was {:?}. Read «{SECTION}».",
+        logs.text()
+    );
 }
 
 // Paused time: if the third request is queued instead of refused, the one-second
@@ -195,10 +331,27 @@ async fn app_uses_the_limits_in_its_state() {
     let mut state = AppState::in_memory();
     state.http.body_limit_bytes = 16;
     let body = r#"{"title": "a title longer than sixteen bytes"}"#;
-    let reply = send(&app(state), super::support::post_json("/tasks", body)).await;
+    let reply = send(&app(state), post_json("/tasks", body)).await;
     assert_eq!(
         reply.status,
         StatusCode::PAYLOAD_TOO_LARGE,
         "app(state) applies state.http, here a 16-byte body limit, not HttpConfig::default(). Read «{SECTION}»."
     );
+}
+
+#[tokio::test]
+async fn app_refuses_a_streamed_body_over_its_limit() {
+    let mut state = AppState::in_memory();
+    state.http.body_limit_bytes = 16;
+    let body = br#"{"title": "a title longer than sixteen bytes"}"#.to_vec();
+    let reply = send(&app(state), post_streamed_json("/tasks", streamed(body))).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "POST /tasks with a streamed body over the 16-byte limit: the limit stops it inside ValidJson, which must \
+         answer 413; got {} {:?}. Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    reply.problem(StatusCode::PAYLOAD_TOO_LARGE, SECTION);
 }

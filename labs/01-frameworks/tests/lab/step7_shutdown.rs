@@ -112,13 +112,24 @@ async fn the_drain_deadline_starts_at_shutdown_not_at_start() {
     let mut server = RunningServer::start(router, Duration::from_millis(50)).await;
     // Twice the deadline: a deadline counted from start would already have passed.
     tokio::time::sleep(Duration::from_millis(100)).await;
+    // Checked first, so that this mistake is reported in its own words.
+    if server.handle.is_finished() {
+        // `stopped` reports a panic in `serve` as one; anything else is an early return.
+        let outcome = server.stopped(Duration::from_secs(1)).await;
+        panic!(
+            "serve returned {outcome:?} 100 ms after it started, with no shutdown signal and a 50 ms drain \
+             deadline: the deadline's clock must start when draining starts, not when the server does. \
+             Read «{SECTION}»."
+        );
+    }
     let _ = gate.send(true);
     let response = client().get(server.url("/gate")).send().await;
-    wait_for_request(&mut entered).await;
     assert!(
-        response.is_ok_and(|r| r.status() == 200),
-        "the server stopped serving before any shutdown signal: the drain deadline must start at shutdown. Read «{SECTION}»."
+        response.as_ref().is_ok_and(|r| r.status() == 200),
+        "100 ms after start, with no shutdown signal, a request got {response:?} instead of a 200: the server \
+         must serve until it is told to stop. Read «{SECTION}»."
     );
+    wait_for_request(&mut entered).await;
     server.shut_down();
     let drained =
         server.stopped(Duration::from_secs(2)).await.unwrap_or_else(|e| panic!("serve failed: {e}"));

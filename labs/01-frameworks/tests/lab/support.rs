@@ -1,9 +1,11 @@
 //! What every step's tests share: sending a request in-process, reading the reply,
 //! and starting a real server on a free port.
 
+use std::cell::RefCell;
 use std::future::IntoFuture;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Once;
 use std::time::Duration;
 
 use axum::Router;
@@ -12,7 +14,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::routing::get as get_route;
 use frameworks::Drained;
 use http_body_util::BodyExt;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
@@ -186,3 +188,159 @@ pub fn gated_router() -> (Router, mpsc::UnboundedReceiver<()>, watch::Sender<boo
     (router, entered, gate)
 }
 // ANCHOR_END: gated_router
+
+// ANCHOR: streamed
+/// A body whose size nobody knows until it is read, as a client that streams sends it
+/// (no `Content-Length`): only a limit applied while reading can stop it.
+pub fn streamed(bytes: Vec<u8>) -> Body {
+    Body::from_stream(Body::from(bytes).into_data_stream())
+}
+
+/// Serves `router` on a real socket and POSTs to `path` a chunked JSON body that never
+/// ends. Returns the status code of the answer, or `None` if none came within `within`:
+/// a server that reads a body to its end before it checks the size never answers.
+pub async fn status_of_endless_post(router: Router, path: &str, within: Duration) -> Option<u16> {
+    let filler = format!("400\r\n{}\r\n", "x".repeat(0x400));
+    status_of_raw_post(router, path, "b\r\n{\"title\": \"\r\n", Some(filler), within).await
+}
+
+/// Like `status_of_endless_post`, but the body breaks off: a chunk whose size line is not
+/// a number, as from a client that crashed or a proxy that mangled the stream. No byte
+/// of it is wrong JSON; the body simply cannot be read.
+pub async fn status_of_broken_post(router: Router, path: &str, within: Duration) -> Option<u16> {
+    status_of_raw_post(router, path, "b\r\n{\"title\": \"\r\nzz\r\n", None, within).await
+}
+
+/// POSTs a chunked body written by hand: `first`, then `filler` again and again while the
+/// server reads (or nothing more), and returns the answer's status code, if one comes.
+async fn status_of_raw_post(
+    router: Router,
+    path: &str,
+    first: &str,
+    filler: Option<String>,
+    within: Duration,
+) -> Option<u16> {
+    let listener =
+        TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0: {e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("no local address: {e}"));
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let stream =
+        TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("cannot connect to the test server: {e}"));
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+    );
+    let answer = tokio::time::timeout(within, async {
+        let mut outgoing = [head.as_str(), first].concat().into_bytes();
+        let mut writing = true;
+        let mut answer = Vec::new();
+        loop {
+            tokio::select! {
+                ready = stream.writable(), if writing => {
+                    match ready.and_then(|()| stream.try_write(&outgoing)) {
+                        Ok(written) => {
+                            outgoing.drain(..written);
+                            if outgoing.is_empty() {
+                                match &filler {
+                                    Some(filler) => outgoing = filler.clone().into_bytes(),
+                                    None => writing = false,
+                                }
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        // The server stopped reading and may have closed: its answer is what counts.
+                        Err(_) => writing = false,
+                    }
+                }
+                ready = stream.readable() => {
+                    let mut buffer = [0u8; 1024];
+                    match ready.and_then(|()| stream.try_read(&mut buffer)) {
+                        Ok(0) => return answer,
+                        Ok(read) => {
+                            answer.extend_from_slice(&buffer[..read]);
+                            if answer.windows(2).any(|w| w == b"\r\n") {
+                                return answer;
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(_) => return answer,
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    server.abort();
+    let answer = answer.ok()?;
+    // "HTTP/1.1 413 Payload Too Large": the status is the second word.
+    String::from_utf8_lossy(&answer).split_whitespace().nth(1).and_then(|code| code.parse().ok())
+}
+// ANCHOR_END: streamed
+
+/// A POST of `body` as JSON, with no `Content-Length`.
+pub fn post_streamed_json(uri: &str, body: Body) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .unwrap_or_else(|e| panic!("the test built a bad request: {e}"))
+}
+
+/// Captures what the code under test logs on this thread, until it is dropped.
+/// `#[tokio::test]` runs the test and what it awaits on one thread, so that is all of it.
+pub struct Logs(());
+
+thread_local! {
+    static CAPTURED: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+}
+
+impl Logs {
+    pub fn capture() -> Self {
+        // One subscriber for the whole test binary, installed once: tracing caches, per
+        // log statement, whether anyone listens, and a subscriber per test would race
+        // with the tests that run beside it. Lines go to the capturing test, or nowhere.
+        static INSTALLED: Once = Once::new();
+        INSTALLED.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(|| ThreadLog)
+                .with_ansi(false)
+                .with_max_level(tracing::Level::TRACE)
+                .finish();
+            // Fails only if something else set one first; then nothing is captured and
+            // the test that asked says so.
+            let _ = tracing::subscriber::set_global_default(subscriber);
+        });
+        CAPTURED.with(|captured| *captured.borrow_mut() = Some(Vec::new()));
+        Self(())
+    }
+
+    pub fn text(&self) -> String {
+        CAPTURED.with(|captured| {
+            String::from_utf8_lossy(captured.borrow().as_deref().unwrap_or_default()).into_owned()
+        })
+    }
+}
+
+impl Drop for Logs {
+    fn drop(&mut self) {
+        CAPTURED.with(|captured| *captured.borrow_mut() = None);
+    }
+}
+
+/// Where the subscriber writes: this thread's capture, if a test on it asked for one.
+struct ThreadLog;
+
+impl io::Write for ThreadLog {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        CAPTURED.with(|captured| {
+            if let Some(log) = captured.borrow_mut().as_mut() {
+                log.extend_from_slice(buf);
+            }
+        });
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
