@@ -210,8 +210,12 @@ fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mista
 /// The name the solution gets in the scratch copy. Cargo names build outputs after the
 /// package name and its path *relative to the workspace*, which the copy shares: under
 /// its own name, the patched crate can never overwrite the real solution's artifacts.
+/// The name must also never have lived in another scratch folder: the fingerprint of a
+/// crate inside the target folder records its files relative to that folder, so a
+/// name once built at `target/xtask/mistakes/` (before each lab had its own folder)
+/// would be judged fresh against that folder's old files.
 fn scratch_package(package: &str) -> String {
-    format!("{package}-with-mistake")
+    format!("{package}-as-mistake")
 }
 
 /// Renames the copied solution's package, keeping its library name (the lab's tests
