@@ -35,10 +35,19 @@ enum State {
     HalfOpen,
 }
 
+/// What the lock guards: the state, and how many times the breaker has opened.
+#[derive(Debug)]
+struct Shared {
+    state: State,
+    /// Bumped each time the breaker opens. A permit remembers the epoch it was issued in,
+    /// so that a slow call's result cannot be mistaken for news about a later period.
+    epoch: u64,
+}
+
 pub struct CircuitBreaker {
     config: BreakerConfig,
     clock: Arc<dyn Clock>,
-    state: Mutex<State>,
+    shared: Mutex<Shared>,
 }
 
 // ANCHOR: permit
@@ -50,25 +59,27 @@ pub struct CircuitBreaker {
 pub struct Permit<'a> {
     breaker: &'a CircuitBreaker,
     probe: bool,
+    /// The breaker's epoch when this permit was issued.
+    epoch: u64,
     reported: bool,
 }
 
 impl Permit<'_> {
     pub fn succeeded(mut self) {
         self.reported = true;
-        self.breaker.on_result(self.probe, true);
+        self.breaker.on_result(self.epoch, self.probe, true);
     }
 
     pub fn failed(mut self) {
         self.reported = true;
-        self.breaker.on_result(self.probe, false);
+        self.breaker.on_result(self.epoch, self.probe, false);
     }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.reported && self.probe {
-            self.breaker.on_result(true, false);
+            self.breaker.on_result(self.epoch, true, false);
         }
     }
 }
@@ -76,11 +87,11 @@ impl Drop for Permit<'_> {
 
 impl CircuitBreaker {
     pub fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {
-        Self { config, clock, state: Mutex::new(State::Closed { failures: 0 }) }
+        Self { config, clock, shared: Mutex::new(Shared { state: State::Closed { failures: 0 }, epoch: 0 }) }
     }
 
     pub fn state(&self) -> BreakerState {
-        match *self.lock() {
+        match self.lock().state {
             State::Closed { .. } => BreakerState::Closed,
             State::Open { .. } => BreakerState::Open,
             State::HalfOpen => BreakerState::HalfOpen,
@@ -97,16 +108,16 @@ impl CircuitBreaker {
         )
     }
 
-    fn on_result(&self, probe: bool, success: bool) {
+    fn on_result(&self, epoch: u64, probe: bool, success: bool) {
         todo!(
-            "step 5: count consecutive failures while closed; the probe closes or reopens. Read book/05-resilience/circuit-breaker.md"
+            "step 5: count consecutive failures while closed; the probe closes or reopens; a result from an earlier epoch is old news. Read book/05-resilience/circuit-breaker.md"
         )
     }
     // ANCHOR_END: try_acquire
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
         // The state is always whole (each change is a single assignment), so a panic
         // elsewhere while holding the lock cannot have left it half-written.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::problem::problem_with_retry_after;
-use crate::service::AppState;
+use crate::state::AppState;
 
 /// Who is asking. Here an API key header; behind authentication (chapter 03) it is the
 /// authenticated principal. Requests without a key share one quota.

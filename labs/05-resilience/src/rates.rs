@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::breaker::CircuitBreaker;
@@ -66,6 +67,9 @@ pub struct RateSource {
     upstream: UpstreamClient,
     breaker: CircuitBreaker,
     last_known: Mutex<HashMap<Currency, (Rate, Instant)>>,
+    /// The oldest rate worth serving when the upstream fails; past it, the error is
+    /// more honest than the rate.
+    max_stale: Duration,
     metrics: Arc<Metrics>,
     clock: Arc<dyn Clock>,
 }
@@ -74,10 +78,11 @@ impl RateSource {
     pub fn new(
         upstream: UpstreamClient,
         breaker: CircuitBreaker,
+        max_stale: Duration,
         metrics: Arc<Metrics>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { upstream, breaker, last_known: Mutex::new(HashMap::new()), metrics, clock }
+        Self { upstream, breaker, last_known: Mutex::new(HashMap::new()), max_stale, metrics, clock }
     }
 
     pub fn breaker(&self) -> &CircuitBreaker {
@@ -86,23 +91,23 @@ impl RateSource {
 
     // ANCHOR: quote
     /// A fresh rate if the upstream gives one; otherwise the last known rate, marked
-    /// stale. Either way a failure is logged and counted: degrading gracefully must
-    /// not mean failing silently.
+    /// stale, if it is no older than `max_stale`. Either way a failure is logged and
+    /// counted: degrading gracefully must not mean failing silently.
     pub async fn quote(&self, currency: &Currency) -> Result<Quote, QuoteError> {
         todo!(
-            "step 6: a fresh rate if fetch works; otherwise log, count, and serve the last known rate marked stale. Read book/05-resilience/degradation.md"
+            "step 6: a fresh rate if fetch works; otherwise log, count, and serve the last known rate marked stale, if it is not too old. Read book/05-resilience/degradation.md"
         )
     }
     // ANCHOR_END: quote
 
     // ANCHOR: fetch
-    /// Calls the upstream through the breaker. A 404 is an answer, not a failure of
-    /// the upstream, so it counts as a success for the breaker.
+    /// Calls the upstream through the breaker, and tells the breaker how it went.
     async fn fetch(&self, currency: &Currency) -> Result<Rate, QuoteError> {
         todo!(
-            "step 6: call the upstream through the breaker and report the outcome on the permit. Read book/05-resilience/degradation.md"
+            "step 6: call the upstream through the breaker and tell it whether the upstream failed. Read book/05-resilience/degradation.md"
         )
     }
+    // ANCHOR_END: fetch
     // ANCHOR_END: fetch
 
     fn remember(&self, currency: &Currency, rate: &Rate) {
@@ -110,8 +115,20 @@ impl RateSource {
         known.insert(currency.clone(), (rate.clone(), self.clock.now()));
     }
 
-    fn recall(&self, currency: &Currency) -> Option<(Rate, Instant)> {
+    /// The last known rate, and how old it is on the injected clock.
+    fn recall(&self, currency: &Currency) -> Option<(Rate, Duration)> {
         let known = self.last_known.lock().unwrap_or_else(PoisonError::into_inner);
-        known.get(currency).cloned()
+        let (rate, fetched_at) = known.get(currency)?;
+        Some((rate.clone(), self.clock.now().saturating_duration_since(*fetched_at)))
     }
 }
+
+// ANCHOR: is_outage
+/// Whether an error says the upstream is failing: what the breaker counts as a failure.
+/// Not every error is an outage.
+fn is_outage(error: &UpstreamError) -> bool {
+    todo!(
+        "step 6: which errors mean the upstream is failing, and which are answers? Read book/05-resilience/degradation.md"
+    )
+}
+// ANCHOR_END: is_outage

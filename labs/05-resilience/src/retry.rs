@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::StatusCode;
-use reqwest::header::HeaderValue;
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
 
 use crate::backoff::Backoff;
+use crate::http_date;
 
 /// How one attempt ended, as far as retrying is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +45,7 @@ impl RetryPolicy {
     /// `random` is a sample from [0, 1) for the jitter.
     pub fn decide(&self, method: &Method, attempt: u32, outcome: &Outcome, random: f64) -> Decision {
         todo!(
-            "step 2: give up unless the method is idempotent, the outcome retryable and retries remain; honour Retry-After. Read book/05-resilience/retries.md"
+            "step 2: decide whether a retry is safe and useful, then when. Read book/05-resilience/retries.md"
         )
     }
 }
@@ -57,20 +58,20 @@ pub fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// Worth another try: the upstream failed (5xx), asked us to slow down (429), or never
-/// answered. A 4xx other than 429 is our mistake: sending it again changes nothing.
+/// Whether another attempt could end differently: worth a retry, if the method allows one.
 pub fn is_retryable(outcome: &Outcome) -> bool {
-    todo!(
-        "step 2: 5xx, 429, a lost connection and a timeout are worth a retry; other 4xx are not. Read book/05-resilience/retries.md"
-    )
+    todo!("step 2: which outcomes another attempt could change. Read book/05-resilience/retries.md")
 }
 // ANCHOR_END: decide
 
 // ANCHOR: parse_retry_after
-/// Reads a `Retry-After` header given in seconds. (The HTTP-date form is rarer; a
-/// production client parses it too, with the `httpdate` crate.)
-pub fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
-    todo!("step 2: read a number of seconds; anything else is None. Read book/05-resilience/retries.md")
+/// The delay a response's `Retry-After` asks for (RFC 9110 section 10.2.3): a number of
+/// seconds, or an HTTP-date (`crate::http_date::parse` reads one). `None` means "no usable
+/// advice": the policy then falls back to its backoff.
+pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    todo!(
+        "step 2: seconds or an HTTP-date (measured how?); anything unusable is None. Read book/05-resilience/retries.md"
+    )
 }
 // ANCHOR_END: parse_retry_after
 

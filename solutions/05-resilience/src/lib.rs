@@ -2,12 +2,14 @@
 //! answering when it fails.
 //!
 //! Pure rules first (`backoff`, `retry`, `breaker`, `limiter`), all on an injected
-//! `clock`; then the client that applies them (`upstream`), and the service around it
-//! (`rates`, `middleware`, `service`, `metrics`, `problem`).
+//! `clock`; then the client that applies them (`upstream`, with `http_date` for
+//! `Retry-After`), and the service around it (`rates`, `state`, `middleware`,
+//! `service`, `metrics`, `problem`). `state` is what `middleware` and `service` share.
 
 pub mod backoff;
 pub mod breaker;
 pub mod clock;
+pub mod http_date;
 pub mod limiter;
 pub mod metrics;
 pub mod middleware;
@@ -15,6 +17,8 @@ pub mod problem;
 pub mod rates;
 pub mod retry;
 pub mod service;
+pub mod state;
 pub mod upstream;
 
-pub use service::{AppState, ServiceConfig, app};
+pub use service::app;
+pub use state::{AppState, ServiceConfig};

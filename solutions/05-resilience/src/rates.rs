@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::breaker::CircuitBreaker;
@@ -64,6 +65,9 @@ pub struct RateSource {
     upstream: UpstreamClient,
     breaker: CircuitBreaker,
     last_known: Mutex<HashMap<Currency, (Rate, Instant)>>,
+    /// The oldest rate worth serving when the upstream fails; past it, the error is
+    /// more honest than the rate.
+    max_stale: Duration,
     metrics: Arc<Metrics>,
     clock: Arc<dyn Clock>,
 }
@@ -72,10 +76,11 @@ impl RateSource {
     pub fn new(
         upstream: UpstreamClient,
         breaker: CircuitBreaker,
+        max_stale: Duration,
         metrics: Arc<Metrics>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { upstream, breaker, last_known: Mutex::new(HashMap::new()), metrics, clock }
+        Self { upstream, breaker, last_known: Mutex::new(HashMap::new()), max_stale, metrics, clock }
     }
 
     pub fn breaker(&self) -> &CircuitBreaker {
@@ -84,8 +89,8 @@ impl RateSource {
 
     // ANCHOR: quote
     /// A fresh rate if the upstream gives one; otherwise the last known rate, marked
-    /// stale. Either way a failure is logged and counted: degrading gracefully must
-    /// not mean failing silently.
+    /// stale, if it is no older than `max_stale`. Either way a failure is logged and
+    /// counted: degrading gracefully must not mean failing silently.
     pub async fn quote(&self, currency: &Currency) -> Result<Quote, QuoteError> {
         let error = match self.fetch(currency).await {
             Ok(rate) => {
@@ -102,33 +107,31 @@ impl RateSource {
         };
         tracing::warn!(%currency, %error, "upstream failed; trying the last known rate");
         self.metrics.upstream_failed();
-        let (rate, fetched_at) = self.recall(currency).ok_or(error)?;
+        let Some((rate, age)) = self.recall(currency).filter(|(_, age)| *age <= self.max_stale) else {
+            return Err(error);
+        };
         self.metrics.served_stale();
-        let age_secs = self.clock.now().saturating_duration_since(fetched_at).as_secs();
-        Ok(Quote { currency: currency.to_string(), rate: rate.rate, stale: true, age_secs })
+        Ok(Quote { currency: currency.to_string(), rate: rate.rate, stale: true, age_secs: age.as_secs() })
     }
     // ANCHOR_END: quote
 
     // ANCHOR: fetch
-    /// Calls the upstream through the breaker. A 404 is an answer, not a failure of
-    /// the upstream, so it counts as a success for the breaker.
+    /// Calls the upstream through the breaker, and tells the breaker whether the
+    /// upstream failed, which is not the same as whether we got a rate.
     async fn fetch(&self, currency: &Currency) -> Result<Rate, QuoteError> {
         let permit = self.breaker.try_acquire().map_err(|_| QuoteError::CircuitOpen)?;
-        match self.upstream.get_json::<Rate>(&format!("/rates/{currency}")).await {
-            Ok(rate) => {
-                permit.succeeded();
-                Ok(rate)
-            }
-            Err(UpstreamError::Status(status)) if status == reqwest::StatusCode::NOT_FOUND => {
-                permit.succeeded();
-                Err(QuoteError::UnknownCurrency)
-            }
-            Err(error) => {
-                permit.failed();
-                Err(error.into())
-            }
+        let result = self.upstream.get_json::<Rate>(&format!("/rates/{currency}")).await;
+        match &result {
+            Err(error) if is_outage(error) => permit.failed(),
+            _ => permit.succeeded(),
+        }
+        match result {
+            Ok(rate) => Ok(rate),
+            Err(UpstreamError::Status(StatusCode::NOT_FOUND)) => Err(QuoteError::UnknownCurrency),
+            Err(error) => Err(error.into()),
         }
     }
+    // ANCHOR_END: fetch
     // ANCHOR_END: fetch
 
     fn remember(&self, currency: &Currency, rate: &Rate) {
@@ -136,8 +139,24 @@ impl RateSource {
         known.insert(currency.clone(), (rate.clone(), self.clock.now()));
     }
 
-    fn recall(&self, currency: &Currency) -> Option<(Rate, Instant)> {
+    /// The last known rate, and how old it is on the injected clock.
+    fn recall(&self, currency: &Currency) -> Option<(Rate, Duration)> {
         let known = self.last_known.lock().unwrap_or_else(PoisonError::into_inner);
-        known.get(currency).cloned()
+        let (rate, fetched_at) = known.get(currency)?;
+        Some((rate.clone(), self.clock.now().saturating_duration_since(*fetched_at)))
     }
 }
+
+// ANCHOR: is_outage
+/// Whether an error says the upstream is failing, which is what the breaker counts. A
+/// 4xx other than 429 is an answer (the upstream is up and says no), and counting it
+/// would let any client open the breaker for everyone with three bad requests. A 429
+/// counts: the upstream is shedding our load, and the cool-down is the pause it asked for.
+fn is_outage(error: &UpstreamError) -> bool {
+    match error {
+        UpstreamError::Status(status) => status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS,
+        // No answer, or no usable one: a 200 whose body is not a rate is broken too.
+        UpstreamError::ConnectionFailed | UpstreamError::TimedOut(_) | UpstreamError::BadBody(_) => true,
+    }
+}
+// ANCHOR_END: is_outage

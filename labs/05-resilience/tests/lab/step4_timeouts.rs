@@ -52,10 +52,24 @@ async fn each_attempt_has_its_own_timeout() {
 // ANCHOR_END: slow_upstream
 
 #[tokio::test]
-async fn a_quick_answer_is_not_cut_short() {
+async fn the_limit_cuts_slow_answers_not_quick_ones() {
     let server = MockServer::start().await;
     upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(5)), None).await;
-    let (client, _) = client(&server.uri(), |c| c.attempt_timeout = Duration::from_secs(2));
-    let result: Result<Value, _> = client.get_json("/rates/EUR").await;
-    assert!(result.is_ok(), "a 5 ms answer within a 2 s timeout succeeds; got {result:?}. Read «{SECTION}».");
+    upstream_answers(&server, "GBP", rate("GBP", 0.86).set_delay(Duration::from_millis(1_000)), None).await;
+    let limit = Duration::from_millis(300);
+    let (client, _) = client(&server.uri(), |c| {
+        c.attempt_timeout = limit;
+        c.policy.max_retries = 0;
+    });
+    let quick: Result<Value, _> = client.get_json("/rates/EUR").await;
+    assert!(
+        quick.is_ok(),
+        "a 5 ms answer within a 300 ms `attempt_timeout` succeeds: the limit is the configured one, not shorter; got \
+         {quick:?}. Read «{SECTION}»."
+    );
+    let slow: Result<Value, _> = client.get_json("/rates/GBP").await;
+    assert!(
+        matches!(slow, Err(UpstreamError::TimedOut(t)) if t == limit),
+        "a 1 s answer against the same 300 ms limit is cut off: TimedOut(300 ms); got {slow:?}. Read «{SECTION}»."
+    );
 }

@@ -197,3 +197,58 @@ fn a_caller_that_goes_away_is_not_a_failure() {
         "callers that went away said nothing about the upstream: five of them must not open the breaker. Read «{SECTION}»."
     );
 }
+
+#[test]
+fn a_late_failure_does_not_count_against_a_breaker_that_closed_again() {
+    let (breaker, clock) = breaker();
+    // A slow call starts while the breaker is closed...
+    let slow = breaker.try_acquire().unwrap_or_else(|_| panic!("a new breaker is closed. Read «{SECTION}»."));
+    // ...and while it runs, three other calls fail, the breaker opens, and a probe closes it.
+    fail(&breaker, 3);
+    clock.advance(CONFIG.open_for);
+    match breaker.try_acquire() {
+        Ok(probe) => probe.succeeded(),
+        Err(_) => panic!("after the cool-down a probe is admitted. Read «{SECTION}»."),
+    }
+    slow.failed();
+    fail(&breaker, 2);
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Closed,
+        "the slow call started before the breaker opened and failed after it closed again: its failure is old news. \
+         Counted against the fresh closed state, it makes 2 new failures open the breaker (threshold 3). Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn a_late_success_does_not_close_an_open_breaker() {
+    let (breaker, clock) = breaker();
+    let slow = breaker.try_acquire().unwrap_or_else(|_| panic!("a new breaker is closed. Read «{SECTION}»."));
+    let slower =
+        breaker.try_acquire().unwrap_or_else(|_| panic!("a new breaker is closed. Read «{SECTION}»."));
+    fail(&breaker, 3);
+    slow.succeeded();
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Open,
+        "a call that started before the breaker opened succeeded afterwards: it says nothing about the upstream now, \
+         and must not close the breaker. Read «{SECTION}»."
+    );
+    clock.advance(CONFIG.open_for);
+    let probe = breaker.try_acquire();
+    assert!(probe.is_ok(), "after the cool-down a probe is admitted. Read «{SECTION}».");
+    slower.succeeded();
+    assert_eq!(
+        breaker.state(),
+        BreakerState::HalfOpen,
+        "only the probe decides a half-open breaker; a late success from before the breaker opened does not. Read «{SECTION}»."
+    );
+    assert!(
+        breaker.try_acquire().is_err(),
+        "the probe is still out: other callers are still refused. Read «{SECTION}»."
+    );
+    if let Ok(probe) = probe {
+        probe.failed();
+    }
+    assert_eq!(breaker.state(), BreakerState::Open, "the probe failed: open again. Read «{SECTION}».");
+}

@@ -54,9 +54,19 @@ async fn a_full_service_sheds_new_requests_with_503() {
         shed.text()
     );
     assert!(
-        shed.header("retry-after").is_some(),
-        "a shed request is told when to come back (Retry-After). Read «{SECTION}»."
+        shed.header("retry-after").and_then(|v| v.parse::<u64>().ok()).is_some_and(|s| s >= 1),
+        "a shed request is told when to come back, in whole seconds (Retry-After: 1 or more); got {:?}. Read «{SECTION}».",
+        shed.header("retry-after")
     );
+    assert_eq!(
+        shed.header("content-type"),
+        Some("application/problem+json"),
+        "the 503 is an RFC 9457 problem, like every error this service writes (`problem_with_retry_after` in \
+         problem.rs); got {:?} with body {:?}. Read «{SECTION}».",
+        shed.header("content-type"),
+        shed.text()
+    );
+    assert_eq!(shed.json()["status"], 503, "the problem's `status` member says 503; got {}", shed.text());
     assert_eq!(calls(&server).await, 2, "a shed request must not reach the upstream. Read «{SECTION}».");
     assert_eq!(
         state.metrics.snapshot().shed,
@@ -90,7 +100,55 @@ async fn metrics_are_never_shed() {
     assert_eq!(
         metrics.status,
         StatusCode::OK,
-        "GET /metrics answers even when the service is full: that is when you need it. Read «{SECTION}»."
+        "GET /metrics answers even when the service is full: that is when you need it. Got {} {:?}. Read «{SECTION}».",
+        metrics.status,
+        metrics.text()
+    );
+    assert!(
+        metrics.text().contains("shed_total 0"),
+        "GET /metrics answers with the counters in Prometheus' text format; got {:?}",
+        metrics.text()
+    );
+    // The service really is full: the same moment, a rate request is shed.
+    let shed = get(&router, "/rates/EUR", "bob").await;
+    assert_eq!(
+        shed.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "with max_in_flight = 1 and one request in flight, GET /rates/... is shed with 503 while /metrics is not: \
+         the layer covers the rate route only. Got {} {:?}. Read «{SECTION}».",
+        shed.status,
+        shed.text()
     );
     let _ = busy.await;
+}
+
+#[tokio::test]
+async fn the_routers_own_answers_are_problems_too() {
+    let server = MockServer::start().await;
+    let (router, _, _) = service(&server, 0, |_, _| {});
+    let missing = get(&router, "/rate/EUR", "alice").await;
+    assert_eq!(
+        (missing.status, missing.header("content-type")),
+        (StatusCode::NOT_FOUND, Some("application/problem+json")),
+        "GET /rate/EUR matches no route: 404, as a problem document like every other error of the API; got {:?}. \
+         Read «{SECTION}».",
+        missing.text()
+    );
+    let request = axum::http::Request::post("/rates/EUR")
+        .body(axum::body::Body::empty())
+        .unwrap_or_else(|e| panic!("bad test request: {e}"));
+    let wrong = tower::ServiceExt::oneshot(router.clone(), request)
+        .await
+        .unwrap_or_else(|infallible| match infallible {});
+    let content_type = wrong.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(
+        (wrong.status(), content_type.as_deref()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("application/problem+json")),
+        "POST /rates/EUR: the path exists, the method does not: 405, as a problem document. Read «{SECTION}»."
+    );
+    assert!(
+        wrong.headers().get("allow").is_some(),
+        "a 405 still lists the methods that work in `Allow`. Read «{SECTION}»."
+    );
+    assert_eq!(calls(&server).await, 0, "neither request reaches the upstream. Read «{SECTION}».");
 }

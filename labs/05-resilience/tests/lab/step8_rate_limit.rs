@@ -122,8 +122,9 @@ proptest! {
 async fn over_quota_answers_429_with_retry_after() {
     let server = MockServer::start().await;
     upstream_answers(&server, "EUR", rate("EUR", 1.08), None).await;
+    // Two a second: the next slot opens 500 ms after a refused burst.
     let (router, state, _) =
-        service(&server, 0, |config, _| config.quota = Quota { per_second: 1, burst: 2 });
+        service(&server, 0, |config, _| config.quota = Quota { per_second: 2, burst: 2 });
     for _ in 0..2 {
         let ok = get(&router, "/rates/EUR", "alice").await;
         assert_eq!(ok.status, StatusCode::OK, "within the quota: {:?}", ok.text());
@@ -134,11 +135,18 @@ async fn over_quota_answers_429_with_retry_after() {
         StatusCode::TOO_MANY_REQUESTS,
         "the 3rd request over a burst of 2 gets 429. Read «{SECTION}»."
     );
-    let retry_after = refused.header("retry-after").and_then(|v| v.parse::<u64>().ok());
-    assert!(
-        retry_after.is_some_and(|s| s >= 1),
-        "a 429 says when to come back, in whole seconds (RFC 6585): got {:?}. Read «{SECTION}».",
-        refused.header("retry-after")
+    assert_eq!(
+        refused.header("retry-after"),
+        Some("1"),
+        "the next slot opens in 500 ms, and Retry-After counts whole seconds (RFC 9110 §10.2.3): rounded up, `1`. \
+         `0` would send the client straight back to be refused again. Read «{SECTION}»."
+    );
+    assert_eq!(
+        refused.header("content-type"),
+        Some("application/problem+json"),
+        "the 429 is an RFC 9457 problem, like every error this service writes; got {:?} with body {:?}. Read «{SECTION}».",
+        refused.header("content-type"),
+        refused.text()
     );
     assert_eq!(
         get(&router, "/rates/EUR", "bob").await.status,

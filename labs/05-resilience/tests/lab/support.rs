@@ -77,6 +77,9 @@ pub async fn calls(server: &MockServer) -> usize {
 }
 // ANCHOR_END: upstream_answers
 
+/// The oldest last-known rate the test service serves when the upstream fails.
+pub const MAX_STALE: Duration = Duration::from_secs(600);
+
 /// Service settings for tests: small numbers, so limits are easy to reach.
 pub fn service_config() -> ServiceConfig {
     ServiceConfig {
@@ -84,6 +87,7 @@ pub fn service_config() -> ServiceConfig {
         max_in_flight: 8,
         retry_reserve: 100,
         retry_ratio: 1.0,
+        max_stale: MAX_STALE,
     }
 }
 
