@@ -115,8 +115,10 @@ fn mutants_command(root: &Path, package: &str, output: &Path) -> Command {
         "true",
     ]);
     command.arg("--output").arg(output);
-    // The server example and the benches are not what the lab teaches.
-    command.args(["--exclude", "**/examples/**", "--exclude", "**/benches/**"]);
+    // The server example, demo binaries and benches are not what the lab teaches.
+    for path in ["**/examples/**", "**/benches/**", "**/src/bin/**"] {
+        command.args(["--exclude", path]);
+    }
     command
 }
 
