@@ -158,39 +158,54 @@ pub fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
-/// Adds rustc flags to a cargo command without dropping the user's own. A `RUSTFLAGS`
-/// variable replaces every `build.rustflags` from config files, so it is extended when
-/// set; otherwise the flags go in as `--config build.rustflags`, which cargo appends to
-/// the arrays of the user's config files.
+/// Adds rustc flags to a cargo command without dropping the user's own. Cargo takes
+/// its flags from one place only: `CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`, else the
+/// config files. A variable that is set is extended; otherwise the flags go in as
+/// `--config build.rustflags`, which cargo appends to the arrays of the user's config
+/// files. (A `target.<triple>.rustflags` in those files still wins over it: `check`
+/// notices a loom target built without its cfg and says so.)
 pub fn add_rustflags(command: &mut Command, extra: &str) {
+    if let Some(encoded) = std::env::var_os("CARGO_ENCODED_RUSTFLAGS").filter(|f| !f.is_empty()) {
+        let mut flags = encoded;
+        for word in extra.split_whitespace() {
+            flags.push("\u{1f}");
+            flags.push(word);
+        }
+        command.env("CARGO_ENCODED_RUSTFLAGS", flags);
+        return;
+    }
     match std::env::var("RUSTFLAGS") {
         Ok(flags) if !flags.trim().is_empty() => {
             command.env("RUSTFLAGS", format!("{flags} {extra}"));
         }
         _ => {
-            let words: Vec<String> = extra.split_whitespace().map(|w| format!("{w:?}")).collect();
-            command.arg("--config").arg(format!("build.rustflags=[{}]", words.join(", ")));
+            command.arg("--config").arg(config_rustflags(extra));
         }
     }
 }
 
-/// The cargo command a learner can run by hand to reproduce a build, quoted so that
-/// it works in a POSIX shell and, on Windows, in PowerShell.
+/// `build.rustflags=['--cfg', 'lab_loom']`: TOML's single-quoted strings survive every
+/// shell's quoting when wrapped in double quotes, PowerShell's and cmd's included.
+fn config_rustflags(extra: &str) -> String {
+    let words: Vec<String> = extra.split_whitespace().map(|w| format!("'{w}'")).collect();
+    format!("build.rustflags=[{}]", words.join(", "))
+}
+
+/// The cargo command a learner can run by hand to reproduce a build, quoted so that it
+/// works in a POSIX shell, PowerShell and cmd alike.
 pub fn plain_command(options: &BuildOptions<'_>) -> String {
     let mut words = vec![format!("cargo test -p {} --test {} --no-run", options.package, options.test)];
     if options.release {
         words.push("--release".to_owned());
     }
     if let Some(flags) = options.rustflags {
-        let quoted: Vec<String> = flags.split_whitespace().map(|w| format!("\"{w}\"")).collect();
-        words.push(format!("--config 'build.rustflags=[{}]'", quoted.join(", ")));
+        words.push(format!("--config \"{}\"", config_rustflags(flags)));
     }
-    let cargo = words.join(" ");
-    match options.target_dir {
-        Some(dir) if cfg!(windows) => format!("    $env:CARGO_TARGET_DIR = '{}'; {cargo}", dir.display()),
-        Some(dir) => format!("    CARGO_TARGET_DIR='{}' {cargo}", dir.display()),
-        None => format!("    {cargo}"),
+    // A flag, not an environment variable: it sets nothing for the learner's next command.
+    if let Some(dir) = options.target_dir {
+        words.push(format!("--target-dir \"{}\"", dir.display()));
     }
+    format!("    {}", words.join(" "))
 }
 
 /// `cargo test --no-run` for one test target, reading cargo's JSON to find the binary.

@@ -100,10 +100,14 @@ fn remember(root: &Path, standings: &[(std::path::PathBuf, Standing)], style: &S
 }
 
 /// A lab that cannot be built because cargo cannot load the workspace.
-/// Whether cargo's complaint is about the lab in `dir`.
+/// Whether cargo's complaint is about the lab in `dir` (and not one whose name it
+/// starts with: `03-state` is not `03-state-machine`).
 fn mentions(problem: &str, dir: &Path) -> bool {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    problem.contains(&dir.display().to_string()) || problem.contains(&format!("labs/{name}/"))
+    let full = dir.display().to_string();
+    ["`", "/", "\\"].iter().any(|end| problem.contains(&format!("{full}{end}")))
+        || problem.contains(&format!("labs/{name}/"))
+        || problem.contains(&format!("labs\\{name}\\"))
 }
 
 fn blocked(root: &Path, lab: &Lab, problem: &str, style: &Style) -> Standing {
@@ -139,6 +143,9 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
         Err(()) => return Standing::Broken,
     };
     let mut unbuilt = Vec::new();
+    if testrun::interrupted() {
+        return Standing::Broken;
+    }
     if lab.has_loom() {
         let loom_target = cargo::target_dir(root).join("loom");
         eprintln!(
@@ -150,6 +157,20 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
         );
         let options = BuildOptions::loom(root, &lab.package, &loom_target, style.color(), true);
         match build_and_run(lab, &options, style) {
+            // A loom target that lists no test was compiled without `--cfg lab_loom`: a
+            // `target.<triple>.rustflags` in the learner's cargo config wins over ours.
+            Ok(loom_results) if loom_results.is_empty() => {
+                for (i, step) in lab.manifest.steps.iter().enumerate().filter(|(_, s)| s.loom) {
+                    unbuilt.push(i);
+                    results.push(TestResult::crashed(
+                        &format!("{}::(build)", step.tests),
+                        "its loom tests were built without `--cfg lab_loom`, so there were none to run. \
+                         A `target.<triple>.rustflags` (or `CARGO_ENCODED_RUSTFLAGS`) in your cargo setup \
+                         overrides the flag the runner adds; add `--cfg lab_loom` there while you work on this step"
+                            .to_owned(),
+                    ));
+                }
+            }
             Ok(loom_results) => results.extend(loom_results),
             // The error is printed above; the other steps' results still count, and each
             // loom step shows as failing rather than the whole lab as broken.
@@ -164,11 +185,20 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
             }
         }
     }
+    if testrun::interrupted() {
+        return Standing::Broken;
+    }
     let differences = match spec::read(lab) {
         Ok(Some(spec)) => {
             let names: Vec<String> = results.iter().map(|r| r.name.clone()).collect();
             spec::differences(lab, &spec, &names, &unbuilt)
         }
+        // A lab with a reference solution always has a recorded specification.
+        Ok(None) if lab.solution_dir(root).is_some() && !lab.manifest.draft => vec![Difference {
+            step: None,
+            what: "tests/spec.toml is missing".to_owned(),
+            restore: format!("labs/{}/tests/spec.toml", lab.name),
+        }],
         Ok(None) => Vec::new(),
         Err(error) => vec![Difference {
             step: None,

@@ -97,7 +97,9 @@ fn mutate_lab(root: &Path, lab: &Lab, solution: &Path, style: &Style) -> Result<
             command.args(["--file", file]);
         }
         command.args(["--profile", "release", "--cargo-test-arg=--test=loom"]);
-        cargo::add_rustflags(&mut command, cargo::LOOM_CFG);
+        // Through the variable: cargo-mutants has a `--config FILE` option of its own.
+        let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+        command.env("RUSTFLAGS", format!("{flags} {}", cargo::LOOM_CFG).trim());
         passes.push(execute("loom tests", command)?);
     }
     Ok(report(lab, &passes, style))

@@ -165,18 +165,29 @@ fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration) -> TestResult
     let stderr = child.stderr().take().map(read_in_background);
     let ended = wait_with_limit(child.as_mut(), limit);
     // Whatever the test started and left running (a server, a `sleep`) goes with it,
-    // whether the test passed, failed or was stopped.
+    // whether the test passed, failed or was stopped. The wait for it is bounded too:
+    // on Windows a job's last notification may already have been taken by `try_wait`.
     let _ = child.start_kill();
-    let _ = child.wait();
+    let reaped = Instant::now() + PIPE_GRACE;
+    while matches!(child.try_wait(), Ok(None)) && Instant::now() < reaped {
+        thread::sleep(Duration::from_millis(5));
+    }
     let grace = Instant::now() + PIPE_GRACE;
-    let stdout = stdout.map(|r| collect(&r, grace)).unwrap_or_default();
-    let stderr = stderr.map(|r| collect(&r, grace)).unwrap_or_default();
-    let outcome = match ended {
-        Ended::Exited(status) => verdict(status, &stdout),
-        Ended::TimedOut => Outcome::TimedOut,
-        Ended::Interrupted => Outcome::Interrupted,
-        Ended::Lost(why) => Outcome::Crashed(why),
+    let stdout = stdout.and_then(|r| collect(&r, grace));
+    let stderr = stderr.and_then(|r| collect(&r, grace)).unwrap_or_else(|| UNREAD.to_owned());
+    let outcome = match (ended, &stdout) {
+        // Without its output there is no verdict to read: say so, rather than guess.
+        (Ended::Exited(status), None) if status.success() => Outcome::Crashed(
+            "its output could not be read to the end: a process it started kept the output open".to_owned(),
+        ),
+        (ended, _) => match ended {
+            Ended::Exited(status) => verdict(status, stdout.as_deref().unwrap_or_default()),
+            Ended::TimedOut => Outcome::TimedOut,
+            Ended::Interrupted => Outcome::Interrupted,
+            Ended::Lost(why) => Outcome::Crashed(why),
+        },
     };
+    let stdout = stdout.unwrap_or_else(|| UNREAD.to_owned());
     TestResult { name: name.to_owned(), outcome, output: format!("{stdout}{stderr}"), stderr }
 }
 
@@ -205,9 +216,17 @@ fn wait_with_limit(child: &mut dyn ChildWrapper, limit: Duration) -> Ended {
     }
 }
 
-/// libtest's verdict on the one test it was asked to run, read from its summary line.
+/// What stands for a stream the runner stopped reading.
+const UNREAD: &str = "\n[the runner stopped reading: a process started by the test kept its output open]\n";
+
+/// libtest's verdict on the one test it was asked to run, read from its summary. It is
+/// searched for anywhere, not only at a line start: with `--nocapture`, a thread of the
+/// test may print between the pieces libtest writes it in.
 fn verdict(status: ExitStatus, stdout: &str) -> Outcome {
-    let summary = stdout.lines().rev().find_map(|l| l.strip_prefix("test result: "));
+    let summary = stdout.rfind("test result: ").map(|at| {
+        let rest = &stdout[at + "test result: ".len()..];
+        rest.lines().next().unwrap_or(rest)
+    });
     let count = |what: &str| summary.and_then(|s| count_before(s, what)).unwrap_or(0);
     match status.code() {
         Some(0) if count("passed") == 1 => Outcome::Passed,
@@ -278,11 +297,9 @@ fn read_in_background(stream: impl Read + Send + 'static) -> mpsc::Receiver<Stri
 
 /// The text a reader collected, waiting at most until `deadline`: a process that left
 /// the test's group may hold the pipe open forever, and the runner must not wait for it.
-fn collect(reader: &mpsc::Receiver<String>, deadline: Instant) -> String {
+fn collect(reader: &mpsc::Receiver<String>, deadline: Instant) -> Option<String> {
     let left = deadline.saturating_duration_since(Instant::now());
-    reader.recv_timeout(left).unwrap_or_else(|_| {
-        "\n[the runner stopped reading: a process started by the test kept its output open]\n".to_owned()
-    })
+    reader.recv_timeout(left).ok()
 }
 
 /// Reads a stream to its end, keeping its first and last [`OUTPUT_CAP`]/2 bytes: the

@@ -390,6 +390,7 @@ fn verify_accepts_only_real_catches_and_names_what_it_cannot_verify() {
         .says("needs words from the error")
         .says("more than one `Caught-by:`")
         .says("only *.patch files")
+        .says("changes a file outside solutions/03-headers/")
         .says("labs/04-unfinished is a workspace member without a lab.toml")
         .says("solutions/05-orphan has no lab");
     assert_eq!(run.code, Some(1));

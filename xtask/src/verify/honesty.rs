@@ -28,6 +28,9 @@ pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     let mut all_tests = Vec::new();
     let mut problems = Vec::new();
     for (starter_options, solution_options) in &targets {
+        if crate::testrun::interrupted() {
+            return Err("interrupted".to_owned());
+        }
         let starter = build(starter_options)?;
         let solution = build(solution_options)?;
         let starter_tests = testrun::list_tests(&starter).map_err(|e| format!("{e:#}"))?;

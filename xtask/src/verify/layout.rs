@@ -18,13 +18,25 @@ pub fn check(root: &Path) -> Verdict {
     let labs_dir = canonical(root.join("labs"));
     let solutions_dir = canonical(root.join("solutions"));
     let members_under = |dir: &Path| -> Vec<PathBuf> {
-        let mut members: Vec<PathBuf> =
-            workspace.member_dirs.iter().filter(|m| m.parent() == Some(dir)).cloned().collect();
+        // Both sides canonical: on Windows, canonicalize gives `\\?\C:\…`, cargo `C:\…`.
+        let mut members: Vec<PathBuf> = workspace
+            .member_dirs
+            .iter()
+            .filter(|m| m.parent().map(|p| canonical(p.to_path_buf())).as_deref() == Some(dir))
+            .cloned()
+            .collect();
         members.sort();
         members
     };
     let mut problems = Vec::new();
     let labs = members_under(&labs_dir);
+    let lab_folders = lab::lab_dirs(root).map_err(|e| format!("{e:#}"))?;
+    if labs.is_empty() && !lab_folders.is_empty() {
+        return Err(format!(
+            "cargo lists no workspace member under {}, yet it holds labs: is `labs/*` in the workspace's members?",
+            labs_dir.display()
+        ));
+    }
     for member in &labs {
         if !member.join("lab.toml").is_file() {
             problems.push(format!(
@@ -42,7 +54,7 @@ pub fn check(root: &Path) -> Verdict {
             ));
         }
     }
-    for lab in lab::lab_dirs(root).map_err(|e| format!("{e:#}"))? {
+    for lab in lab_folders {
         let draft = lab::load(&lab).is_ok_and(|l| l.manifest.draft);
         if !draft && !solutions_dir.join(name(&lab)).join("Cargo.toml").is_file() {
             problems.push(format!(

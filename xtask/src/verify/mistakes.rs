@@ -85,6 +85,9 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
 
     let mut problems = Vec::new();
     for mistake in &mistakes {
+        if crate::testrun::interrupted() {
+            return Err("interrupted".to_owned());
+        }
         let name = mistake.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Start every mistake from the pristine solution.
         fresh_solution()?;
@@ -234,6 +237,23 @@ fn rename_package(cargo_toml: &Path, package: &str) -> Result<(), String> {
     fs::write(cargo_toml, renamed).map_err(|e| format!("cannot write {}: {e}", cargo_toml.display()))
 }
 
+/// A patch may change its own solution and nothing else: one that edits the lab's tests
+/// could make its named test fail by itself.
+fn touches_only(text: &str, solution: &str) -> Result<(), String> {
+    for line in text.lines().filter(|l| l.starts_with("diff --git ")) {
+        let ok = line
+            .split_whitespace()
+            .skip(2)
+            .all(|path| path.split_once('/').is_some_and(|(_, p)| p.starts_with(&format!("{solution}/"))));
+        if !ok {
+            return Err(format!(
+                "it changes a file outside {solution}/ ({line}): a mistake patches the solution only"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_mistakes(dir: &Path) -> Result<Vec<Mistake>, String> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Ok(Vec::new());
@@ -261,6 +281,12 @@ fn read_mistake(path: &Path) -> Result<Mistake, String> {
             .to_owned());
     }
     let text = String::from_utf8_lossy(&bytes);
+    let lab = path
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned());
+    touches_only(&text, &format!("solutions/{}", lab.unwrap_or_default()))?;
     let headers: Vec<&str> = text
         .lines()
         .take_while(|l| !l.starts_with("diff --git"))
@@ -342,6 +368,13 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
             copy_dir(&path, &dest)?;
         } else {
             fs::copy(&path, &dest).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+            // A copy is a new file to cargo: macOS and Windows keep the original's time,
+            // which would let cargo reuse the build of the previous (patched) copy.
+            fs::File::options()
+                .append(true)
+                .open(&dest)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+                .map_err(|e| format!("cannot touch {}: {e}", dest.display()))?;
         }
     }
     Ok(())
