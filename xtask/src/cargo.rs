@@ -27,6 +27,8 @@ struct Message {
     executable: Option<PathBuf>,
     #[serde(default)]
     message: Option<Diagnostic>,
+    #[serde(default)]
+    manifest_path: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -210,21 +212,35 @@ pub fn plain_command(options: &BuildOptions<'_>) -> String {
 
 /// `cargo test --no-run` for one test target, reading cargo's JSON to find the binary.
 pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
+    let mut builds = build_tests(options, &[Member { package: options.package, dir: None }])?;
+    Ok(builds.pop().unwrap_or_else(|| Build::CargoFailed("cargo reported nothing".to_owned())))
+}
+
+/// One package of a build that compiles several: its name, and its folder when its
+/// messages must be told apart from the others'.
+pub struct Member<'a> {
+    pub package: &'a str,
+    pub dir: Option<&'a Path>,
+}
+
+/// `cargo test --no-run` for the same test target of several packages in one cargo
+/// command, so that cargo compiles them side by side on every core; one package that does
+/// not compile does not stop the others (`--no-fail-fast` keeps cargo building). The builds come back in the
+/// order of `members`; when there are several, each needs its `dir`.
+pub fn build_tests(options: &BuildOptions<'_>, members: &[Member<'_>]) -> Result<Vec<Build>> {
     let format = if options.color { "json-diagnostic-rendered-ansi" } else { "json" };
     let mut command = Command::new(cargo());
     if let Some(dir) = options.target_dir {
         command.env("CARGO_TARGET_DIR", dir);
     }
-    command.current_dir(options.root).args([
-        "test",
-        "--no-run",
-        "--message-format",
-        format,
-        "--package",
-        options.package,
-        "--test",
-        options.test,
-    ]);
+    command.current_dir(options.root).args(["test", "--no-run", "--message-format", format]);
+    for member in members {
+        command.args(["--package", member.package]);
+    }
+    command.args(["--test", options.test]);
+    if members.len() > 1 {
+        command.arg("--no-fail-fast");
+    }
     if let Some(flags) = options.rustflags {
         add_rustflags(&mut command, flags);
     }
@@ -243,12 +259,23 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
             text
         })
     });
-    let mut executable = None;
-    let mut errors = Vec::new();
+    let mut executables: Vec<Option<PathBuf>> = vec![None; members.len()];
+    let mut errors: Vec<Vec<String>> = vec![Vec::new(); members.len()];
+    // Which member a message is about: the only one, or the one whose folder holds its manifest.
+    let member_of = |manifest: Option<&Path>| -> Option<usize> {
+        if members.len() == 1 {
+            return Some(0);
+        }
+        let folder = manifest?.parent()?;
+        members.iter().position(|m| m.dir.is_some_and(|dir| same_path(dir, folder)))
+    };
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
             let line = line.context("cannot read cargo's output")?;
             let Ok(message) = serde_json::from_str::<Message>(&line) else {
+                continue;
+            };
+            let Some(index) = member_of(message.manifest_path.as_deref()) else {
                 continue;
             };
             match message.reason.as_str() {
@@ -258,12 +285,12 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
                         .as_ref()
                         .is_some_and(|t| t.name == options.test && t.kind.iter().any(|k| k == "test"));
                     if is_our_test && message.executable.is_some() {
-                        executable = message.executable;
+                        executables[index] = message.executable;
                     }
                 }
                 "compiler-message" => {
                     if let Some(d) = message.message.filter(|d| d.level == "error") {
-                        errors.push(d.rendered.unwrap_or_default());
+                        errors[index].push(d.rendered.unwrap_or_default());
                     }
                 }
                 _ => {}
@@ -272,18 +299,40 @@ pub fn build_test(options: &BuildOptions<'_>) -> Result<Build> {
     }
     let status = child.wait().context("cargo did not finish")?;
     let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    let builds = executables
+        .into_iter()
+        .zip(errors)
+        .map(|(executable, errors)| verdict(executable, &errors, status, members.len() > 1, &stderr))
+        .collect();
+    Ok(builds)
+}
+
+/// What one package's build came to, from its executable, its errors and cargo's exit.
+/// With several packages, cargo fails when any one does; the others' binaries still stand.
+fn verdict(
+    executable: Option<PathBuf>,
+    errors: &[String],
+    status: std::process::ExitStatus,
+    several: bool,
+    stderr: &str,
+) -> Build {
     if let Some(first) = errors.first() {
         // rustc ends with a summary "aborting due to N errors" diagnostic; count the real ones.
         let count = errors.iter().filter(|e| !e.contains("aborting due to")).count().max(1);
-        return Ok(Build::CompileError { first: first.trim_end().to_owned(), count });
+        return Build::CompileError { first: first.trim_end().to_owned(), count };
     }
     match executable {
-        Some(path) if status.success() => Ok(Build::Ready(path)),
+        Some(path) if status.success() || several => Build::Ready(path),
         _ if stderr.trim().is_empty() => {
-            Ok(Build::CargoFailed(format!("cargo failed ({status}); its messages are above")))
+            Build::CargoFailed(format!("cargo failed ({status}); its messages are above"))
         }
-        _ => Ok(Build::CargoFailed(stderr.trim().to_owned())),
+        _ => Build::CargoFailed(stderr.trim().to_owned()),
     }
+}
+
+/// Whether two paths name the same folder (cargo reports canonical paths).
+fn same_path(a: &Path, b: &Path) -> bool {
+    a == b || a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b)
 }
 
 /// The cargo that runs us (cargo sets `CARGO` for the programs it runs), or the one on the PATH.

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cargo::{self, Build, BuildOptions};
+use crate::cargo::{self, Build, BuildOptions, Member};
 use crate::lab::{self, Lab};
 use crate::spec;
 use crate::testrun::{self, Outcome, TestResult};
@@ -31,8 +31,7 @@ pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
         if crate::testrun::interrupted() {
             return Err("interrupted".to_owned());
         }
-        let starter = build(starter_options)?;
-        let solution = build(solution_options)?;
+        let (starter, solution) = build_both(starter_options, solution_options, &lab.dir, solution_dir)?;
         let starter_tests = testrun::list_tests(&starter).map_err(|e| format!("{e:#}"))?;
         let solution_tests = testrun::list_tests(&solution).map_err(|e| format!("{e:#}"))?;
         let solution_names: Vec<&str> = solution_tests.iter().map(|t| as_lab_test(t)).collect();
@@ -81,15 +80,28 @@ pub fn as_lab_test(solution_test: &str) -> &str {
     solution_test.strip_prefix("lab::").unwrap_or(solution_test)
 }
 
-fn build(options: &BuildOptions<'_>) -> Result<PathBuf, String> {
-    let package = options.package;
-    match cargo::build_test(options).map_err(|e| format!("{e:#}"))? {
-        Build::Ready(binary) => Ok(binary),
-        Build::CompileError { first, .. } => {
-            Err(format!("{package} (test {}) does not compile:\n{first}", options.test))
+/// The starter's and the solution's test binaries, built by one cargo command so that
+/// the two crates compile side by side.
+fn build_both(
+    starter: &BuildOptions<'_>,
+    solution: &BuildOptions<'_>,
+    starter_dir: &Path,
+    solution_dir: &Path,
+) -> Result<(PathBuf, PathBuf), String> {
+    let members = [
+        Member { package: starter.package, dir: Some(starter_dir) },
+        Member { package: solution.package, dir: Some(solution_dir) },
+    ];
+    let mut builds = cargo::build_tests(starter, &members).map_err(|e| format!("{e:#}"))?.into_iter();
+    let mut binary = |package: &str| match builds.next() {
+        Some(Build::Ready(binary)) => Ok(binary),
+        Some(Build::CompileError { first, .. }) => {
+            Err(format!("{package} (test {}) does not compile:\n{first}", starter.test))
         }
-        Build::CargoFailed(message) => Err(format!("cargo failed on {package}:\n{message}")),
-    }
+        Some(Build::CargoFailed(message)) => Err(format!("cargo failed on {package}:\n{message}")),
+        None => Err(format!("cargo reported no build of {package}")),
+    };
+    Ok((binary(starter.package)?, binary(solution.package)?))
 }
 
 /// Every step has tests, and every test belongs to a step.

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cargo::{self, Build, BuildOptions};
+use crate::cargo::{self, Build, BuildOptions, Member};
 use crate::lab::{self, Lab};
 use crate::progress::state_dir;
 use crate::testrun::{self, Outcome, TestResult};
@@ -60,6 +60,12 @@ impl CaughtBy {
     }
 }
 
+/// How many patched copies one cargo command builds. Cargo compiles them side by side,
+/// on every core, where one patch at a time would leave all but one core idle while
+/// each small crate compiles and links; the slots are reused from batch to batch, so
+/// the disk holds this many patched builds per lab, not one per mistake.
+const SLOTS: usize = 8;
+
 pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     let mistakes = read_mistakes(&solution_dir.join("mistakes"))?;
     if mistakes.is_empty() {
@@ -72,30 +78,92 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     // One scratch copy per lab, so that two labs can be verified at once.
     let scratch = state_dir(root).join("mistakes").join(&lab.name);
     copy_workspace(root, &scratch)?;
-    let solution_in_scratch = scratch.join("solutions").join(&lab.name);
-    let fresh_solution = || {
-        copy_dir(solution_dir, &solution_in_scratch)?;
-        rename_package(&solution_in_scratch.join("Cargo.toml"), &package)
-    };
-    let scratch_package = scratch_package(&package);
 
     // A named test must pass on the unpatched copy, or it would "catch" every patch.
-    fresh_solution()?;
-    pristine_passes(root, &scratch, &scratch_package, lab, &mistakes)?;
+    let solution_in_scratch = scratch.join("solutions").join(&lab.name);
+    copy_dir(solution_dir, &solution_in_scratch)?;
+    rename_package(&solution_in_scratch.join("Cargo.toml"), &package, &scratch_package(&package))?;
+    pristine_passes(root, &scratch, &scratch_package(&package), lab, &mistakes)?;
+    // Only now: cargo refuses a member glob that matches no folder, and every batch
+    // fills its slots before it builds.
+    add_slots_to_workspace(&scratch)?;
 
     let mut problems = Vec::new();
-    for mistake in &mistakes {
-        if crate::testrun::interrupted() {
-            return Err("interrupted".to_owned());
-        }
-        let name = mistake.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        // Start every mistake from the pristine solution.
-        fresh_solution()?;
-        if let Err(why) = caught(root, &scratch, &scratch_package, lab, mistake) {
-            problems.push(format!("{name}: {why}"));
+    for loom in [false, true] {
+        let group: Vec<&Mistake> =
+            mistakes.iter().filter(|m| m.caught_by.test().is_some_and(|t| in_loom(lab, t)) == loom).collect();
+        for batch in group.chunks(SLOTS) {
+            if crate::testrun::interrupted() {
+                return Err("interrupted".to_owned());
+            }
+            let context = Batch { root, scratch: &scratch, solution_dir, package: &package, lab, loom };
+            problems.extend(context.judge(batch));
         }
     }
     if problems.is_empty() { Ok(format!("{} mistakes", mistakes.len())) } else { Err(problems.join("\n")) }
+}
+
+/// Up to `SLOTS` mistakes, each applied to its own fresh copy of the solution
+/// (`slots/N/` in the scratch workspace), built by one cargo command, then judged one by one.
+struct Batch<'a> {
+    root: &'a Path,
+    scratch: &'a Path,
+    solution_dir: &'a Path,
+    package: &'a str,
+    lab: &'a Lab,
+    loom: bool,
+}
+
+impl Batch<'_> {
+    /// What is wrong with each mistake of the batch: nothing, when the test it names catches it.
+    fn judge(&self, batch: &[&Mistake]) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut ready = Vec::new();
+        for (slot, mistake) in batch.iter().enumerate() {
+            match self.prepare(slot, mistake) {
+                Ok(dir) => ready.push((slot, *mistake, dir)),
+                Err(why) => problems.push(format!("{}: {why}", mistake.name())),
+            }
+        }
+        let names: Vec<String> = ready.iter().map(|(slot, ..)| slot_package(self.package, *slot)).collect();
+        let members: Vec<Member<'_>> = ready
+            .iter()
+            .zip(&names)
+            .map(|((_, _, dir), name)| Member { package: name, dir: Some(dir) })
+            .collect();
+        let builds = match build(self.root, self.scratch, &members, self.loom) {
+            Ok(builds) => builds,
+            Err(why) => {
+                return ready
+                    .iter()
+                    .map(|(_, m, _)| format!("{}: {why}", m.name()))
+                    .chain(problems)
+                    .collect();
+            }
+        };
+        for ((_, mistake, dir), build) in ready.iter().zip(builds) {
+            if let Err(why) = caught(dir, self.lab, mistake, build) {
+                problems.push(format!("{}: {why}", mistake.name()));
+            }
+        }
+        problems
+    }
+
+    /// A fresh copy of the solution in slot `slot`, under the slot's package name, with
+    /// the mistake applied.
+    fn prepare(&self, slot: usize, mistake: &Mistake) -> Result<PathBuf, String> {
+        let dir = self.scratch.join("slots").join(slot.to_string());
+        copy_dir(self.solution_dir, &dir)?;
+        rename_package(&dir.join("Cargo.toml"), self.package, &slot_package(self.package, slot))?;
+        apply(&dir, &mistake.path)?;
+        Ok(dir)
+    }
+}
+
+impl Mistake {
+    fn name(&self) -> String {
+        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    }
 }
 
 /// Whether a test runs in the lab's loom target.
@@ -103,28 +171,29 @@ fn in_loom(lab: &Lab, test: &str) -> bool {
     lab.step_of(test).is_some_and(|i| lab.manifest.steps[i].loom)
 }
 
-/// Builds the scratch copy's test target that holds `test` (or the ordinary one).
-fn build(root: &Path, scratch: &Path, package: &str, loom: bool) -> Result<Build, String> {
+/// Builds, for each member of the scratch workspace, the test target that holds the
+/// tests in question: the loom one or the ordinary one.
+fn build(root: &Path, scratch: &Path, members: &[Member<'_>], loom: bool) -> Result<Vec<Build>, String> {
     // The copy shares the real target folders, so dependencies are not compiled again;
     // the patched crate has its own package name, so its artifacts are its own.
     let target = cargo::target_dir(root);
     let loom_target = target.join("loom");
+    let package = members.first().map_or("", |m| m.package);
     let options = if loom {
         BuildOptions::loom(scratch, package, &loom_target, false, false)
     } else {
         BuildOptions { target_dir: Some(&target), ..BuildOptions::lab(scratch, package, false, false) }
     };
-    cargo::build_test(&options).map_err(|e| format!("{e:#}"))
+    cargo::build_tests(&options, members).map_err(|e| format!("{e:#}"))
 }
 
-/// Runs the one test `name` of a built binary.
-fn run_named(binary: &Path, scratch: &Path, lab: &Lab, name: &str) -> Result<TestResult, String> {
+/// Runs the one test `name` of a built binary, in the folder of the package it tests.
+fn run_named(binary: &Path, package_dir: &Path, lab: &Lab, name: &str) -> Result<TestResult, String> {
     let tests = testrun::list_tests(binary).map_err(|e| format!("{e:#}"))?;
     let Some(test) = tests.iter().find(|t| as_lab_test(t) == name) else {
         return Err(format!("its header names the test {name:?}, which does not exist"));
     };
-    let cwd = scratch.join("solutions").join(&lab.name);
-    let result = testrun::run_tests(binary, &cwd, std::slice::from_ref(test), lab.test_timeout(), 1);
+    let result = testrun::run_tests(binary, package_dir, std::slice::from_ref(test), lab.test_timeout(), 1);
     result.into_iter().next().ok_or_else(|| "the test did not run".to_owned())
 }
 
@@ -144,17 +213,20 @@ fn pristine_passes(
         if names.is_empty() {
             continue;
         }
-        let binary = match build(root, scratch, package, loom)? {
-            Build::Ready(binary) => binary,
-            Build::CompileError { first, .. } => {
+        let member = Member { package, dir: None };
+        let binary = match build(root, scratch, &[member], loom)?.pop() {
+            Some(Build::Ready(binary)) => binary,
+            Some(Build::CompileError { first, .. }) => {
                 return Err(format!("the unpatched copy does not compile:\n{first}"));
             }
-            Build::CargoFailed(message) => {
+            Some(Build::CargoFailed(message)) => {
                 return Err(format!("cargo failed on the unpatched copy:\n{message}"));
             }
+            None => return Err("cargo reported no build of the unpatched copy".to_owned()),
         };
+        let package_dir = scratch.join("solutions").join(&lab.name);
         for name in names {
-            match run_named(&binary, scratch, lab, name)?.outcome {
+            match run_named(&binary, &package_dir, lab, name)?.outcome {
                 Outcome::Passed => {}
                 other => problems.push(format!(
                     "{name} does not pass on the unpatched solution in the scratch copy ({other:?}), so it cannot prove a mistake caught"
@@ -165,10 +237,9 @@ fn pristine_passes(
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
 }
 
-fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mistake) -> Result<(), String> {
-    apply(scratch, &mistake.path)?;
-    let loom = mistake.caught_by.test().is_some_and(|t| in_loom(lab, t));
-    let build = build(root, scratch, package, loom)?;
+/// Whether the built (or not built) patched copy in `package_dir` is rejected as the
+/// mistake's header says.
+fn caught(package_dir: &Path, lab: &Lab, mistake: &Mistake, build: Build) -> Result<(), String> {
     let (name, times_out, binary) = match (&mistake.caught_by, build) {
         (CaughtBy::Compiler(expected), Build::CompileError { first, .. }) => {
             return if first.to_lowercase().contains(&expected.to_lowercase()) {
@@ -192,7 +263,7 @@ fn caught(root: &Path, scratch: &Path, package: &str, lab: &Lab, mistake: &Mista
     };
     // Only the verdict the header promises counts: a crash or a timeout is not a
     // failing assertion, and would hide a test that no longer checks anything.
-    let result = run_named(&binary, scratch, lab, name)?;
+    let result = run_named(&binary, package_dir, lab, name)?;
     // A panic that ends in an abort (loom reports a deadlock so, and panics again while
     // unwinding) is an assertion that fired: it counts as a failure.
     let panicked_then_crashed =
@@ -221,16 +292,21 @@ fn scratch_package(package: &str) -> String {
     format!("{package}-as-mistake")
 }
 
+/// The package name of a patched copy in slot `slot` (the same rule as `scratch_package`).
+fn slot_package(package: &str, slot: usize) -> String {
+    format!("{package}-as-mistake-{slot}")
+}
+
 /// Renames the copied solution's package, keeping its library name (the lab's tests
 /// refer to it by that name).
-fn rename_package(cargo_toml: &Path, package: &str) -> Result<(), String> {
+fn rename_package(cargo_toml: &Path, package: &str, new_name: &str) -> Result<(), String> {
     let text =
         fs::read_to_string(cargo_toml).map_err(|e| format!("cannot read {}: {e}", cargo_toml.display()))?;
     let old = format!("name = \"{package}\"");
     if !text.contains(&old) {
         return Err(format!("{} has no line `{old}`", cargo_toml.display()));
     }
-    let mut renamed = text.replacen(&old, &format!("name = \"{}\"", scratch_package(package)), 1);
+    let mut renamed = text.replacen(&old, &format!("name = \"{new_name}\""), 1);
     if !renamed.contains("[lib]") {
         renamed.push_str(&format!("\n[lib]\nname = \"{}\"\n", package.replace('-', "_")));
     }
@@ -299,8 +375,10 @@ fn read_mistake(path: &Path) -> Result<Mistake, String> {
     }
 }
 
-/// Applies a patch with `git apply`, treating `dir` as a plain folder: the ceiling stops
-/// git from finding the real repository above it and patching the real files.
+/// Applies a patch to the copy of the solution in `dir` with `git apply`, treating `dir`
+/// as a plain folder: the ceiling stops git from finding the real repository above it
+/// and patching the real files. The patch's paths start `a/solutions/<lab>/` (checked
+/// by `touches_only`): three components to strip.
 fn apply(dir: &Path, patch: &Path) -> Result<(), String> {
     let ceiling = dir.parent().unwrap_or(dir);
     let output = Command::new("git")
@@ -308,7 +386,7 @@ fn apply(dir: &Path, patch: &Path) -> Result<(), String> {
         .env("GIT_CEILING_DIRECTORIES", ceiling)
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
-        .args(["apply", "--whitespace=nowarn"])
+        .args(["apply", "-p3", "--whitespace=nowarn"])
         .arg(patch)
         .output()
         .map_err(|e| format!("cannot run git to apply the patch: {e}"))?;
@@ -320,6 +398,19 @@ fn apply(dir: &Path, patch: &Path) -> Result<(), String> {
             String::from_utf8_lossy(&output.stderr).trim()
         ))
     }
+}
+
+/// Makes the scratch copy's `slots/*` folders members of its workspace: that is where
+/// the patched copies are built.
+fn add_slots_to_workspace(scratch: &Path) -> Result<(), String> {
+    let manifest = scratch.join("Cargo.toml");
+    let text =
+        fs::read_to_string(&manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    if !text.contains("members = [") {
+        return Err("the root Cargo.toml has no `members = [` line to add the scratch slots to".to_owned());
+    }
+    let with_slots = text.replacen("members = [", "members = [\"slots/*\", ", 1);
+    fs::write(&manifest, with_slots).map_err(|e| format!("cannot write {}: {e}", manifest.display()))
 }
 
 /// Copies what a build needs (manifests, the lockfile, labs, solutions, the book) into `scratch`.
