@@ -1,17 +1,17 @@
 //! `cargo xtask book [--open]`: builds the book with mdBook's own library, so there is
-//! nothing to install.
+//! nothing to install. The builder is a program of its own (`xtask/book/`), compiled the
+//! first time the book is built: `check` never waits for mdBook to compile.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, anyhow};
-use mdbook_driver::MDBook;
 
-use crate::diagram::Diagrams;
+use crate::cargo::cargo;
 use crate::style::Style;
 
 pub fn run(root: &Path, open: bool, style: &Style) -> Result<bool> {
-    let index = build(root)?;
+    let index = build(root, true)?;
     println!("{} {}", style.green("Built the book:"), index.display());
     if open {
         open_in_browser(&index)?;
@@ -22,14 +22,27 @@ pub fn run(root: &Path, open: bool, style: &Style) -> Result<bool> {
 }
 
 /// Builds the book into the folder `book.toml` names, and returns its `index.html`.
-pub fn build(root: &Path) -> Result<PathBuf> {
-    let mut book = MDBook::load(root)
-        .map_err(|e| anyhow!("cannot load the book from {}: {e:#}", root.join("book.toml").display()))?;
-    book.with_preprocessor(Diagrams);
-    book.build().map_err(|e| anyhow!("the book does not build: {e:#}"))?;
-    let index = book.build_dir_for("html").join("index.html");
+/// `show_progress` lets cargo's progress through while the builder compiles.
+pub fn build(root: &Path, show_progress: bool) -> Result<PathBuf> {
+    let manifest = root.join("xtask").join("book").join("Cargo.toml");
+    let output = Command::new(cargo())
+        .current_dir(root)
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--")
+        .arg(root)
+        .stdin(Stdio::null())
+        .stderr(if show_progress { Stdio::inherit() } else { Stdio::piped() })
+        .output()
+        .context("cannot start cargo: is Rust installed (https://rustup.rs)?")?;
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr);
+        return Err(anyhow!("the book builder ({}) failed: {}", manifest.display(), why.trim()));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let index = stdout.lines().last().map(PathBuf::from).unwrap_or_default();
     if !index.is_file() {
-        return Err(anyhow!("the build finished but wrote no {}", index.display()));
+        return Err(anyhow!("the book builder finished but named no index.html (it printed {stdout:?})"));
     }
     Ok(index)
 }

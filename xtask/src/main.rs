@@ -7,7 +7,6 @@ mod book;
 mod cargo;
 mod check;
 mod console;
-mod diagram;
 mod hint;
 mod lab;
 mod loop_bench;

@@ -75,6 +75,9 @@ fn resolve(page: &Path, include: &str) -> Result<(), String> {
 /// The widest plain-text block that fits the book's column at mdBook's default font size.
 const COLUMN_CHARACTERS: usize = 76;
 
+/// The fence's info string that the book builder draws as an SVG (`xtask/book/src/diagram.rs`).
+const DIAGRAM_FENCE: &str = "diagram";
+
 /// No ```` ```text ```` block is wider than the column (it would be cut off): a wide
 /// picture is a ```` ```diagram ````, which the build draws as an SVG that scales down.
 pub fn text_fits_column(root: &Path) -> Verdict {
@@ -87,7 +90,7 @@ pub fn text_fits_column(root: &Path) -> Verdict {
             match &fence {
                 None if line.starts_with("```") => {
                     let info = line.trim_start_matches('`').trim().to_owned();
-                    diagrams += usize::from(info == crate::diagram::FENCE);
+                    diagrams += usize::from(info == DIAGRAM_FENCE);
                     fence = Some((info, n + 1));
                 }
                 Some(_) if line.starts_with("```") => fence = None,
@@ -96,7 +99,7 @@ pub fn text_fits_column(root: &Path) -> Verdict {
                         "{}:{start}: a text block {} characters wide is cut off in the book: make it a ```{} (drawn as SVG) or narrower",
                         page.strip_prefix(root).unwrap_or(&page).display(),
                         line.chars().count(),
-                        crate::diagram::FENCE
+                        DIAGRAM_FENCE
                     ));
                     fence = Some((String::new(), *start));
                 }
@@ -113,7 +116,7 @@ pub fn text_fits_column(root: &Path) -> Verdict {
 
 /// Builds the book and checks that the search index was written.
 pub fn builds_with_search(root: &Path) -> Verdict {
-    let index = crate::book::build(root).map_err(|e| format!("{e:#}"))?;
+    let index = crate::book::build(root, false).map_err(|e| format!("{e:#}"))?;
     let out = index.parent().unwrap_or(root);
     let search = fs::read_dir(out)
         .map_err(|e| e.to_string())?

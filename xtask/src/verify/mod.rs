@@ -85,7 +85,7 @@ pub fn run(root: &Path, only: Option<&str>, style: &Style) -> Result<bool> {
 
     report.run("formatting (cargo fmt --check)", || {
         cargo_succeeds(root, &["fmt", "--all", "--check"])?;
-        cargo_succeeds(root, &["fmt", runner[0], runner[1], "--check"])
+        cargo_succeeds(root, &["fmt", runner[0], runner[1], "--all", "--check"])
     });
     report.run("starters compile (cargo clippy on labs/)", || {
         let mut args = vec!["clippy", "--all-targets", "--quiet"];
@@ -103,11 +103,21 @@ pub fn run(root: &Path, only: Option<&str>, style: &Style) -> Result<bool> {
         cargo_succeeds(root, &args)?;
         cargo_succeeds(
             root,
-            &["clippy", runner[0], runner[1], "--all-targets", "--quiet", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                runner[0],
+                runner[1],
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ],
         )
     });
-    report.run("the runner's own tests (cargo test --manifest-path xtask/Cargo.toml)", || {
-        cargo_succeeds(root, &["test", runner[0], runner[1], "--quiet"])
+    report.run("the runner's own tests (cargo test --manifest-path xtask/Cargo.toml --workspace)", || {
+        cargo_succeeds(root, &["test", runner[0], runner[1], "--workspace", "--quiet"])
     });
 
     for lab in &labs {
