@@ -25,6 +25,10 @@ pub struct Manifest {
     pub test_timeout_secs: Option<u64>,
     /// The binary of a tokio-console demo, run by `cargo xtask console` (feature `console`).
     pub console: Option<String>,
+    /// An example of the solution that drives the lab's web page in headless Chromium
+    /// (`cargo run -p <solution> --example <name> -- --check`), run by `verify`; it prints
+    /// `skipped: no Chromium` and succeeds where no browser is installed.
+    pub browser_check: Option<String>,
     /// A lab still being written: `check` runs it, `verify` says it skips it.
     #[serde(default)]
     pub draft: bool,

@@ -180,9 +180,35 @@ fn verify_lab(root: &Path, lab: &Lab, report: &mut Report<'_>) {
             }
         });
     }
+    if let Some(example) = lab.manifest.browser_check.as_deref() {
+        report.run(&format!("{name}: its page works in a real browser (headless Chromium)"), || {
+            browser_check(root, &solution, example)
+        });
+    }
     report.run(&format!("{name}: every mistake is caught by the test it names"), || {
         mistakes::all_caught(root, lab, &solution)
     });
+}
+
+/// Runs the solution's browser example in its check mode. Where no Chromium is
+/// installed it says so, and the line says it too: a skip is never silent.
+fn browser_check(root: &Path, solution_dir: &Path, example: &str) -> Verdict {
+    let package = lab::package_name(&solution_dir.join("Cargo.toml")).map_err(|e| format!("{e:#}"))?;
+    let output = Command::new(cargo())
+        .current_dir(root)
+        .args(["run", "--quiet", "--package", &package, "--example", example, "--", "--check"])
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        let mut text = stdout.into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        return Err(last_lines(&text, 40));
+    }
+    match stdout.lines().find(|l| l.contains("skipped")) {
+        Some(line) => Ok(format!("{} (install chromium to run it; CI does)", line.trim())),
+        None => Ok(stdout.lines().last().unwrap_or_default().trim().to_owned()),
+    }
 }
 
 /// Runs cargo with `args` in `root`; its output is shown only when it fails.
