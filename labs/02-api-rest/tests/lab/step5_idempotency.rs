@@ -1,0 +1,269 @@
+//! Step 5: idempotency keys. A client may send a POST again after a timeout, and the
+//! order is still placed once. Read «Idempotency keys».
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use api_rest::idempotency::{Begin, Gate, IdempotencyStore, StoredResponse, fingerprint};
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode};
+use tokio::task::JoinHandle;
+
+use super::support::{Reply, request, send, spawn_app, spawn_app_with};
+
+const SECTION: &str = "Idempotency keys (book/02-api-design/idempotency.md)";
+
+const TEA: &str = r#"{"item": "green tea", "quantity": 2}"#;
+const COFFEE: &str = r#"{"item": "coffee", "quantity": 2}"#;
+
+async fn post(router: &Router, key: &str, body: &str) -> Reply {
+    send(router, request(Method::POST, "/v2/orders", &[("idempotency-key", key)], Some(body))).await
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_replays_the_first_answer() {
+    let (router, state, _) = spawn_app();
+    let first = post(&router, "order-7f3a", TEA).await;
+    assert_eq!(first.status, StatusCode::CREATED, "got {:?}", first.text());
+    let retry = post(&router, "order-7f3a", TEA).await;
+    assert_eq!(
+        (retry.status, retry.header("location")),
+        (StatusCode::CREATED, Some("/v2/orders/1")),
+        "a retry gets the first answer again: its status and its Location, got {} {:?}. Read «{SECTION}».",
+        retry.status,
+        retry.text()
+    );
+    assert_eq!(retry.body, first.body, "...and its body, byte for byte. Read «{SECTION}».");
+    assert_eq!(retry.header("etag"), first.header("etag"), "...and its other headers. Read «{SECTION}».");
+    assert_eq!(
+        retry.header("idempotent-replayed"),
+        Some("true"),
+        "a replay says it is one. Read «{SECTION}»."
+    );
+    assert_eq!(state.store.all().len(), 1, "the order was placed once, not twice. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn an_error_answer_is_replayed_too() {
+    let (router, state, _) = spawn_app();
+    let first = post(&router, "k-invalid", r#"{"item": ""}"#).await;
+    assert_eq!(first.status, StatusCode::UNPROCESSABLE_ENTITY, "got {:?}", first.text());
+    let retry = post(&router, "k-invalid", r#"{"item": ""}"#).await;
+    assert_eq!(
+        (retry.status, retry.header("content-type")),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("application/problem+json")),
+        "the same request gets the same answer, an error as well: status and headers as stored. Read «{SECTION}»."
+    );
+    assert!(state.store.all().is_empty());
+}
+
+#[tokio::test]
+async fn the_same_key_with_another_payload_is_refused() {
+    let (router, state, _) = spawn_app();
+    post(&router, "order-7f3a", TEA).await;
+    let reply = post(&router, "order-7f3a", COFFEE).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the key was used for another request: replaying the tea order's answer to a coffee order would lie. \
+         Got {} {:?}. Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    assert_eq!(reply.problem_slug(), "idempotency-key-reused");
+    assert_eq!(state.store.all().len(), 1, "and nothing was created. Read «{SECTION}».");
+}
+
+/// Waits until the first request is at the gate. If it ended before reaching it (it
+/// failed early), says so instead of waiting forever.
+async fn arrived(gate: &Gate, first: &mut JoinHandle<Reply>) {
+    tokio::select! {
+        () = gate.wait_for_arrival() => {}
+        ended = first => match ended {
+            Ok(reply) => panic!("the first request ended before it reached the gate: {} {:?}", reply.status, reply.text()),
+            Err(e) => panic!("the first request failed before it reached the gate: {e}. Read «{SECTION}»."),
+        },
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_while_the_first_is_in_flight_is_409() {
+    let gate = Arc::new(Gate::closed());
+    let (router, state, _) = spawn_app_with(|state| state.gate = Some(gate.clone()));
+    let mut first = tokio::spawn({
+        let router = router.clone();
+        async move { post(&router, "order-7f3a", TEA).await }
+    });
+    // The first request has reserved its key and waits at the gate, not yet done.
+    arrived(&gate, &mut first).await;
+    let duplicate = tokio::select! {
+        reply = post(&router, "order-7f3a", TEA) => reply,
+        () = gate.wait_for_arrival() => panic!(
+            "the duplicate was let through to run a second time while the first is in flight; expected 409. Read «{SECTION}»."
+        ),
+    };
+    assert_eq!(
+        duplicate.status,
+        StatusCode::CONFLICT,
+        "a duplicate while the first request runs cannot be replayed (there is no answer yet) nor run (twice): 409. \
+         Got {} {:?}. Read «{SECTION}».",
+        duplicate.status,
+        duplicate.text()
+    );
+    assert_eq!(duplicate.problem_slug(), "idempotency-key-in-flight");
+    gate.open_once();
+    let first = first.await.unwrap_or_else(|e| panic!("the first request failed: {e}"));
+    assert_eq!(first.status, StatusCode::CREATED, "the first request completes: {:?}", first.text());
+    let later = post(&router, "order-7f3a", TEA).await;
+    assert_eq!(
+        later.header("idempotent-replayed"),
+        Some("true"),
+        "once done, a retry is a replay. Read «{SECTION}»."
+    );
+    assert_eq!(state.store.all().len(), 1);
+}
+
+#[tokio::test]
+async fn a_request_that_never_finished_frees_its_key() {
+    let gate = Arc::new(Gate::closed());
+    let (router, state, _) = spawn_app_with(|state| state.gate = Some(gate.clone()));
+    let mut first = tokio::spawn({
+        let router = router.clone();
+        async move { post(&router, "order-7f3a", TEA).await }
+    });
+    arrived(&gate, &mut first).await;
+    // The client gives up and the server drops the request before it did any work.
+    first.abort();
+    assert!(first.await.is_err_and(|e| e.is_cancelled()), "the test cancels the first request");
+    gate.open_once();
+    let retry = post(&router, "order-7f3a", TEA).await;
+    assert_eq!(
+        retry.status,
+        StatusCode::CREATED,
+        "the first attempt never finished, so the retry runs; a key stuck `in flight` would refuse it forever. \
+         Got {} {:?}. Read «{SECTION}».",
+        retry.status,
+        retry.text()
+    );
+    assert_eq!(retry.header("idempotent-replayed"), None, "this one is not a replay");
+    assert_eq!(state.store.all().len(), 1);
+}
+
+#[tokio::test]
+async fn keys_expire_after_their_time_to_live() {
+    let (router, state, clock) = spawn_app();
+    let ttl = state.config.idempotency_ttl;
+    post(&router, "order-7f3a", TEA).await;
+    clock.advance(ttl - Duration::from_secs(1));
+    let replay = post(&router, "order-7f3a", TEA).await;
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"), "within its time to live, a key replays.");
+    clock.advance(Duration::from_secs(1));
+    let fresh = post(&router, "order-7f3a", TEA).await;
+    assert_eq!(
+        (fresh.status, fresh.header("location")),
+        (StatusCode::CREATED, Some("/v2/orders/2")),
+        "after its time to live ({ttl:?}) a key is forgotten, and the request is new. Read «{SECTION}»."
+    );
+    assert_eq!(
+        state.idempotency.len(),
+        1,
+        "an expired key is not kept: memory is bounded by the time to live."
+    );
+}
+
+#[test]
+fn duplicates_arriving_together_reserve_the_key_once() {
+    const THREADS: usize = 16;
+    let store = Arc::new(IdempotencyStore::default());
+    let print = fingerprint(&Method::POST, "/v2/orders", TEA.as_bytes());
+    let now = Instant::now();
+    // Every thread waits at the barrier, then asks at once: a lookup and a reservation
+    // that are two steps let several of them see "absent".
+    let barrier = Arc::new(std::sync::Barrier::new(THREADS));
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                store.begin("k", print, now)
+            })
+        })
+        .collect();
+    // The answers are kept until all are in: a dropped reservation would free the key.
+    let answers: Vec<Begin> = threads
+        .into_iter()
+        .map(|t| t.join().unwrap_or_else(|_| panic!("a thread panicked in begin")))
+        .collect();
+    let proceeding = answers.iter().filter(|a| matches!(a, Begin::Proceed(_))).count();
+    let in_flight = answers.iter().filter(|a| matches!(a, Begin::InFlight)).count();
+    assert_eq!(
+        (proceeding, in_flight),
+        (1, THREADS - 1),
+        "of {THREADS} identical requests arriving together, one runs and the others are told it is in flight. \
+         Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn a_server_error_frees_the_key_for_a_retry() {
+    let store = Arc::new(IdempotencyStore::default());
+    let now = Instant::now();
+    let print = fingerprint(&Method::POST, "/v2/orders", TEA.as_bytes());
+    let answer = |status| StoredResponse { status, headers: HeaderMap::new(), body: Bytes::new() };
+    let Begin::Proceed(reservation) = store.begin("k", print, now) else {
+        panic!("a new key is reserved: Begin::Proceed. Read «{SECTION}».");
+    };
+    reservation.complete(answer(StatusCode::SERVICE_UNAVAILABLE), now + Duration::from_secs(60));
+    let Begin::Proceed(reservation) = store.begin("k", print, now) else {
+        panic!("a 503 says nothing about the request: it is not kept, and the retry runs. Read «{SECTION}».");
+    };
+    reservation.complete(answer(StatusCode::CREATED), now + Duration::from_secs(60));
+    let replayed = store.begin("k", print, now);
+    assert!(
+        matches!(&replayed, Begin::Replay(stored) if stored.status == StatusCode::CREATED),
+        "a 201 is kept and replayed; got {replayed:?}. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_key_is_400() {
+    let (router, state, _) = spawn_app();
+    let too_long = "k".repeat(256);
+    for key in ["", "\"\"", too_long.as_str(), "two words"] {
+        let reply = post(&router, key, TEA).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "Idempotency-Key: {key:?} is not a key (1 to 255 visible ASCII characters). Read «{SECTION}»."
+        );
+        assert_eq!(reply.problem_slug(), "invalid-idempotency-key");
+    }
+    assert!(state.store.all().is_empty(), "a request with a malformed key is not run");
+    let quoted = post(&router, "\"8e03978e-40d5-43e8\"", TEA).await;
+    assert_eq!(
+        quoted.status,
+        StatusCode::CREATED,
+        "the draft's form, a quoted string, is a key. Read «{SECTION}»."
+    );
+    let longest = post(&router, &"k".repeat(255), TEA).await;
+    assert_eq!(longest.status, StatusCode::CREATED, "255 characters is still a key. Read «{SECTION}».");
+}
+
+#[test]
+fn the_fingerprint_covers_method_path_and_body() {
+    let base = fingerprint(&Method::POST, "/v2/orders", TEA.as_bytes());
+    assert_eq!(
+        base,
+        fingerprint(&Method::POST, "/v2/orders", TEA.as_bytes()),
+        "the same request, the same fingerprint"
+    );
+    for (what, other) in [
+        ("body", fingerprint(&Method::POST, "/v2/orders", COFFEE.as_bytes())),
+        ("path", fingerprint(&Method::POST, "/v2/returns", TEA.as_bytes())),
+        ("method", fingerprint(&Method::PUT, "/v2/orders", TEA.as_bytes())),
+        ("boundary", fingerprint(&Method::POST, "/v2/orders{", &TEA.as_bytes()[1..])),
+    ] {
+        assert_ne!(base, other, "a request with another {what} has another fingerprint. Read «{SECTION}».");
+    }
+}

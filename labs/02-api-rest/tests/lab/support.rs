@@ -1,0 +1,114 @@
+//! What the steps share: the app in-process with a manual clock, requests, replies.
+
+use std::sync::Arc;
+
+use api_rest::clock::ManualClock;
+use api_rest::cursor::CursorKey;
+use api_rest::{AppState, Config, app};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const CURSOR_SECRET: &[u8] = b"the lab's cursor key";
+
+pub fn config() -> Config {
+    Config::new(CursorKey::new(CURSOR_SECRET.to_vec()))
+}
+
+/// The whole app, its state and its clock.
+pub fn spawn_app() -> (Router, AppState, Arc<ManualClock>) {
+    spawn_app_with(|_| {})
+}
+
+pub fn spawn_app_with(configure: impl FnOnce(&mut AppState)) -> (Router, AppState, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new());
+    let mut state = AppState::new(config(), clock.clone());
+    configure(&mut state);
+    (app(state.clone()), state, clock)
+}
+
+/// A response with its body read.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("expected a JSON body, got {} {:?} ({e})", self.status, self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The problem type's last part (`not-found`), or a panic that shows the reply.
+    pub fn problem_slug(&self) -> String {
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "an error is an RFC 9457 problem, labelled `application/problem+json`; got {} {:?}. Read «One error catalogue» (book/02-api-design/errors.md).",
+            self.status,
+            self.text()
+        );
+        let body = self.json();
+        let kind = body["type"].as_str().unwrap_or_default();
+        kind.strip_prefix(api_rest::problem::PROBLEM_BASE)
+            .unwrap_or_else(|| panic!("a problem's type starts with PROBLEM_BASE; got {body}"))
+            .to_owned()
+    }
+}
+
+/// A request: method, URI, headers, and a JSON body if given.
+pub fn request(method: Method, uri: &str, headers: &[(&str, &str)], json: Option<&str>) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let body = match json {
+        Some(json) => {
+            builder = builder.header("content-type", "application/json");
+            Body::from(json.to_owned())
+        }
+        None => Body::empty(),
+    };
+    builder.body(body).unwrap_or_else(|e| panic!("bad test request: {e}"))
+}
+
+/// Sends a request to the app in-process.
+pub async fn send(router: &Router, request: Request<Body>) -> Reply {
+    let response = match router.clone().oneshot(request).await {
+        Ok(response) => response,
+        Err(infallible) => match infallible {},
+    };
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_else(|e| panic!("the body failed: {e}"));
+    Reply { status: parts.status, headers: parts.headers, body }
+}
+
+pub async fn get(router: &Router, uri: &str) -> Reply {
+    send(router, request(Method::GET, uri, &[], None)).await
+}
+
+/// `POST /v2/orders` with `{"item": item, "quantity": quantity}`.
+pub async fn create(router: &Router, item: &str, quantity: u32) -> Reply {
+    let body = serde_json::json!({ "item": item, "quantity": quantity }).to_string();
+    send(router, request(Method::POST, "/v2/orders", &[], Some(&body))).await
+}
+
+/// Creates `n` orders, `order 1` to `order n`, and checks that each was created.
+pub async fn create_many(router: &Router, n: u32) {
+    for i in 1..=n {
+        let reply = create(router, &format!("order {i}"), 1).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "creating an order failed: {:?}", reply.text());
+    }
+}
