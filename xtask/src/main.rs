@@ -12,6 +12,9 @@ mod lab;
 mod loop_bench;
 mod mutants;
 mod progress;
+mod reset;
+mod shipped;
+mod solution;
 mod spec;
 mod style;
 mod testrun;
@@ -54,6 +57,32 @@ enum Command {
         /// Hide this step's hints again.
         #[arg(long, conflicts_with = "all")]
         reset: bool,
+    },
+    /// Put a lab's starter back as shipped (or only the files of one step), after a backup of your files.
+    Reset {
+        /// The lab: folder, number or short name.
+        lab: String,
+        /// Only the files this step edits: number (3) or id (routes).
+        step: Option<String>,
+        /// Reset even though your files differ from the starter (they are backed up first).
+        #[arg(long)]
+        yes: bool,
+        /// Bring back the files of the lab's latest backup instead.
+        #[arg(long, conflicts_with_all = ["step", "yes"])]
+        restore: bool,
+        /// The commit that counts as shipped (default: the clone's upstream, origin/main).
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// Show the reference solution of a step you have passed, as a diff against your code.
+    Solution {
+        /// The lab: folder, number or short name.
+        lab: String,
+        /// The step: number (3) or id (routes).
+        step: String,
+        /// Show it even though the step has not passed yet.
+        #[arg(long)]
+        anyway: bool,
     },
     /// Run a lab's tokio-console demo (with --cfg tokio_unstable), then watch it with `tokio-console`.
     Console {
@@ -115,6 +144,12 @@ fn main() -> ExitCode {
         Command::Hint { lab, step, all, reset } => {
             hint::run(&root, &lab, step.as_deref(), hint::Reveal::from_flags(all, reset), &style)
         }
+        Command::Reset { lab, step, yes, restore, from } => {
+            let request =
+                reset::Request { lab: &lab, step: step.as_deref(), yes, restore, from: from.as_deref() };
+            reset::run(&root, &request, &style)
+        }
+        Command::Solution { lab, step, anyway } => solution::run(&root, &lab, &step, anyway, &style),
         Command::Console { lab } => console::run(&root, &lab, &style),
         Command::Book { open } => book::run(&root, open, &style),
         Command::Verify { lab } => verify::run(&root, lab.as_deref(), &style),

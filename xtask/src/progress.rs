@@ -32,12 +32,27 @@ fn path(root: &Path) -> PathBuf {
 }
 
 impl Progress {
-    /// The saved progress; a missing or unreadable file is a fresh start, not an error.
+    /// The saved progress; a missing file is a fresh start. A file the runner cannot
+    /// read (damaged, or written by an incompatible runner) is set aside with a warning,
+    /// never a crash: progress is a convenience, and `check` rebuilds it.
     pub fn load(root: &Path) -> Self {
-        fs::read_to_string(path(root))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+        let path = path(root);
+        let Ok(text) = fs::read_to_string(&path) else {
+            return Self::default();
+        };
+        match serde_json::from_str(&text) {
+            Ok(progress) => progress,
+            Err(error) => {
+                let aside = path.with_extension("json.unreadable");
+                let moved = fs::rename(&path, &aside).is_ok();
+                eprintln!(
+                    "warning: {} is unreadable ({error}); {}starting afresh (your labs are untouched)",
+                    path.display(),
+                    if moved { format!("set aside as {}, ", aside.display()) } else { String::new() }
+                );
+                Self::default()
+            }
+        }
     }
 
     /// Reads the file afresh, applies `change`, and writes it back, so that a `hint`

@@ -446,3 +446,110 @@ fn own_sleeps(root: &Path, tens: &str) {
         .replace("\"32.5\"", &format!("\"{tens}2.5\""));
     fs::write(&tests, text).expect("write test file");
 }
+
+// The learner's second half: reset, solution, and a state file that cannot be read.
+
+/// Makes the fixture a clone: one shipped commit, which `origin/main` names.
+fn clone_of(root: &Path) {
+    git_in(root, &["init", "--quiet"]);
+    git_in(root, &["add", "--all"]);
+    git_in(root, &["commit", "--quiet", "--message", "shipped"]);
+    git_in(root, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+}
+
+fn git_in(root: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(root)
+        .args(["-c", "user.name=Learner", "-c", "user.email=learner@example.invalid"])
+        .args(args)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run git: {e}"));
+    assert!(status.success(), "git {args:?} failed");
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+#[test]
+fn reset_backs_up_the_learners_files_and_restore_brings_them_back() {
+    let root = workbook("shipped", "reset_backs_up_the_learners_files_and_restore_brings_them_back");
+    clone_of(&root);
+    let lib = root.join("labs/01-demo/src/lib.rs");
+    let shipped = read(&lib);
+    let mine = "pub mod double;\n\n// mine\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n";
+    fs::write(&lib, mine).expect("the learner writes");
+    // The learner's own commit does not change what "as shipped" means.
+    git_in(&root, &["commit", "--quiet", "--all", "--message", "my step 1"]);
+
+    let refused = xtask(&root, &["reset", "01"]);
+    refused.says("differ from the starter as shipped").says("labs/01-demo/src/lib.rs").says("--yes");
+    assert_eq!(refused.code, Some(1));
+    assert_eq!(read(&lib), mine, "without --yes, nothing is touched");
+
+    let reset = xtask(&root, &["reset", "01", "--yes"]);
+    reset.says("Reset 1 files").says(".xtask-backups/01-demo/").says("--restore");
+    assert_eq!(reset.code, Some(0));
+    assert_eq!(read(&lib), shipped, "the starter is back as shipped");
+    let backups: Vec<PathBuf> = fs::read_dir(root.join(".xtask-backups/01-demo"))
+        .expect("a backup folder")
+        .flatten()
+        .map(|e| e.path().join("labs/01-demo/src/lib.rs"))
+        .collect();
+    assert_eq!(backups.len(), 1, "one dated backup");
+    assert_eq!(read(&backups[0]), mine, "the backup holds the learner's file");
+
+    let restored = xtask(&root, &["reset", "01", "--restore"]);
+    restored.says("Restored 1 files");
+    assert_eq!(read(&lib), mine, "--restore brings the learner's file back");
+}
+
+#[test]
+fn resetting_a_step_resets_only_the_files_that_step_edits() {
+    let root = workbook("shipped", "resetting_a_step_resets_only_the_files_that_step_edits");
+    clone_of(&root);
+    let lib = root.join("labs/01-demo/src/lib.rs");
+    let double = root.join("labs/01-demo/src/double.rs");
+    let shipped_double = read(&double);
+    fs::write(&lib, "pub mod double;\npub fn add(a: u32, b: u32) -> u32 { a + b }\n").expect("write");
+    fs::write(&double, "pub fn double(x: u32) -> u32 { x + x }\n").expect("write");
+    let reset = xtask(&root, &["reset", "01", "double", "--yes"]);
+    assert_eq!(reset.code, Some(0), "{}{}", reset.stdout, reset.stderr);
+    assert_eq!(read(&double), shipped_double, "step 2's file is back as shipped");
+    assert!(read(&lib).contains("a + b"), "step 1's file is the learner's still");
+}
+
+#[test]
+fn the_solution_waits_for_the_step_to_pass_and_then_shows_a_diff() {
+    let root = workbook("shipped", "the_solution_waits_for_the_step_to_pass_and_then_shows_a_diff");
+    clone_of(&root);
+    let refused = xtask(&root, &["solution", "01", "1"]);
+    refused.says("has not passed").says("cargo xtask hint 01 1").says("--anyway");
+    assert_eq!(refused.code, Some(1));
+
+    let lib = root.join("labs/01-demo/src/lib.rs");
+    fs::write(&lib, "pub mod double;\n\npub fn add(a: u32, b: u32) -> u32 {\n    b + a\n}\n").expect("write");
+    let check = xtask(&root, &["check", "01"]);
+    assert_eq!(check.code, Some(1), "step 2 still fails:\n{}", check.stdout);
+    let shown = xtask(&root, &["solution", "01", "1"]);
+    assert_eq!(shown.code, Some(0), "{}{}", shown.stdout, shown.stderr);
+    shown.says("-    b + a").says("+    a + b").says("labs/01-demo/src/lib.rs");
+    assert!(!shown.stdout.contains("saturating_mul"), "only step 1's files:\n{}", shown.stdout);
+
+    let not_yet = xtask(&root, &["solution", "01", "2"]);
+    assert_eq!(not_yet.code, Some(1));
+    xtask(&root, &["solution", "01", "2", "--anyway"]).says("+    x.saturating_mul(2)");
+}
+
+#[test]
+fn an_unreadable_state_file_is_set_aside_with_a_warning() {
+    let root = workbook("partial", "an_unreadable_state_file_is_set_aside_with_a_warning");
+    let state = root.join("target/xtask");
+    fs::create_dir_all(&state).expect("state folder");
+    fs::write(state.join("progress.json"), "{ half a file").expect("write");
+    let run = xtask(&root, &["hint", "01", "1"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    run.says("Hint 1/2");
+    assert!(run.stderr.contains("unreadable"), "a warning says so: {}", run.stderr);
+    assert!(state.join("progress.json.unreadable").is_file(), "the old file is kept aside");
+}

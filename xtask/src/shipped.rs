@@ -1,0 +1,102 @@
+//! The workbook as it was shipped: the upstream commit of the learner's clone, which
+//! their own commits do not change. `reset` puts starter files back from it, and
+//! `solution` finds there which files a step edits (the starter's `todo!("step N: ...")`)
+//! and, when `solutions/` is gone, the reference itself.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// One commit of the workbook's history, read through git.
+pub struct Shipped {
+    root: PathBuf,
+    commit: String,
+    /// How the learner would name it: `origin/main`, or what `--from` said.
+    name: String,
+}
+
+/// Where a clone's upstream lives, in the order git users expect.
+const UPSTREAMS: [&str; 3] = ["@{upstream}", "origin/HEAD", "origin/main"];
+
+impl Shipped {
+    /// The commit named by `from`, else the upstream of the clone.
+    pub fn find(root: &Path, from: Option<&str>) -> Result<Self> {
+        if git(root, &["rev-parse", "--git-dir"]).is_err() {
+            bail!(
+                "{} is not a git clone, so the runner cannot tell what was shipped: \
+                 clone the workbook with git to use this command",
+                root.display()
+            );
+        }
+        let candidates: Vec<&str> = from.map_or_else(|| UPSTREAMS.to_vec(), |name| vec![name]);
+        for name in &candidates {
+            let spec = format!("{name}^{{commit}}");
+            if let Ok(commit) = git(root, &["rev-parse", "--verify", "--quiet", &spec]) {
+                let name = if *name == "@{upstream}" {
+                    git(root, &["rev-parse", "--abbrev-ref", "@{upstream}"])
+                        .unwrap_or_else(|_| (*name).to_owned())
+                } else {
+                    (*name).to_owned()
+                };
+                return Ok(Self { root: root.to_owned(), commit: commit.trim().to_owned(), name });
+            }
+        }
+        match from {
+            Some(name) => bail!("git knows no commit {name:?}"),
+            None => bail!(
+                "this clone has no upstream branch (tried {}), so the runner cannot tell what was shipped: \
+                 name the commit with `--from <commit>` (for instance the first commit you cloned)",
+                UPSTREAMS.join(", ")
+            ),
+        }
+    }
+
+    /// `origin/main (1a2b3c4)`.
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.name, &self.commit[..self.commit.len().min(7)])
+    }
+
+    /// The files under `dir` (relative to the root, `/`-separated) in the shipped commit.
+    pub fn files_under(&self, dir: &str) -> Result<Vec<String>> {
+        let listing = git(&self.root, &["ls-tree", "-r", "--name-only", &self.commit, "--", dir])?;
+        Ok(listing.lines().map(str::to_owned).collect())
+    }
+
+    /// A file's shipped contents, or `None` if the shipped commit has no such file.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let output = Command::new("git")
+            .current_dir(&self.root)
+            .args(["show", &format!("{}:{path}", self.commit)])
+            .output()
+            .context("cannot run git: is it installed?")?;
+        Ok(output.status.success().then_some(output.stdout))
+    }
+
+    /// The shipped starter files of lab `lab` that hold step `number`'s `todo!()`: the
+    /// files the learner edits for that step.
+    pub fn step_files(&self, lab: &str, number: usize) -> Result<Vec<String>> {
+        let marker = format!("todo!(\"step {number}:");
+        let mut files = Vec::new();
+        for file in self.files_under(&format!("labs/{lab}/src"))? {
+            let text = self.read(&file)?.unwrap_or_default();
+            if String::from_utf8_lossy(&text).contains(&marker) {
+                files.push(file);
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// Runs git in `root` and returns what it printed, or why it failed.
+fn git(root: &Path, args: &[&str]) -> Result<String> {
+    let output = Command::new("git")
+        .current_dir(root)
+        .args(args)
+        .output()
+        .context("cannot run git: is it installed?")?;
+    if !output.status.success() {
+        bail!("`git {}` failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
