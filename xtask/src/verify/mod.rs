@@ -207,7 +207,9 @@ fn browser_check(root: &Path, solution_dir: &Path, example: &str) -> Verdict {
     }
     match stdout.lines().find(|l| l.contains("skipped")) {
         Some(line) => Ok(format!("{} (install chromium to run it; CI does)", line.trim())),
-        None => Ok(stdout.lines().last().unwrap_or_default().trim().to_owned()),
+        None => {
+            Ok(stdout.lines().filter(|l| l.starts_with("ok")).map(str::trim).collect::<Vec<_>>().join("; "))
+        }
     }
 }
 

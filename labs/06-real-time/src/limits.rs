@@ -1,0 +1,36 @@
+//! A per-connection rate limit. One client on one socket can send thousands of frames a
+//! second; the limit is per connection because the connection is what it abuses.
+
+use std::time::{Duration, Instant};
+
+/// `burst` messages at once, then one more every `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    pub burst: u32,
+    pub per: Duration,
+}
+
+/// The limit of one connection. It reads no clock: the caller passes `now`, so the
+/// tests can pass any instant they like.
+#[derive(Debug)]
+pub struct RateLimit {
+    quota: Quota,
+    /// The theoretical arrival time of the next message (GCRA, as in chapter 05).
+    tat: Option<Instant>,
+}
+
+impl RateLimit {
+    pub fn new(quota: Quota) -> Self {
+        Self { quota, tat: None }
+    }
+
+    // ANCHOR: allow
+    /// Whether a message that arrives at `now` is within the quota. A refused message
+    /// costs nothing.
+    pub fn allow(&mut self, now: Instant) -> bool {
+        todo!(
+            "step 3: a burst, then one message per interval; idle time is not credit. Read book/06-real-time/limits.md"
+        )
+    }
+    // ANCHOR_END: allow
+}

@@ -1,0 +1,77 @@
+//! Stopping a server whose connections never end by themselves.
+
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::app;
+use crate::state::AppState;
+
+/// How a shutdown ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drained {
+    /// Every connection said goodbye and closed.
+    Gracefully,
+    /// The deadline passed with connections still open; they were abandoned.
+    DeadlineExceeded,
+}
+
+// ANCHOR: serve
+/// Serves `state` on `listener` until `signal` completes, then closes every stream and
+/// waits for them, `deadline` at most.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    signal: impl Future<Output = ()> + Send + 'static,
+    deadline: Duration,
+) -> io::Result<Drained> {
+    let stop = state.shutdown.clone();
+    let registry = state.registry.clone();
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(stop.clone().cancelled_owned());
+    let mut server = tokio::spawn(server.into_future());
+    tokio::select! {
+        ended = &mut server => return ended.map_err(io::Error::other)?.map(|()| Drained::Gracefully),
+        () = signal => {}
+    }
+    // Every stream watches this token: WebSockets send a close frame, SSE streams a final
+    // event, long polls answer. axum's graceful shutdown then waits for the HTTP
+    // connections, but not for upgraded ones (their tasks are detached): the registry
+    // counts those.
+    stop.cancel();
+    let drained = tokio::time::timeout(deadline, async {
+        let _ = (&mut server).await;
+        registry.wait_idle().await;
+    })
+    .await;
+    if drained.is_ok() {
+        Ok(Drained::Gracefully)
+    } else {
+        server.abort();
+        Ok(Drained::DeadlineExceeded)
+    }
+}
+// ANCHOR_END: serve
+
+/// Completes on Ctrl-C (and, on Unix, on SIGTERM, which is what orchestrators send).
+pub async fn terminate_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
