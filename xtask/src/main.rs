@@ -44,6 +44,9 @@ enum Command {
     Check {
         /// A lab: its folder (01-frameworks), number (01) or short name (frameworks). All labs if omitted.
         lab: Option<String>,
+        /// Print one JSON document on stdout (the report goes to stderr): for editors, CI and facilitators.
+        #[arg(long)]
+        json: bool,
     },
     /// Show the next hint for a step, one tier at a time.
     Hint {
@@ -140,7 +143,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check { lab } => check::run(&root, lab.as_deref(), &style),
+        Command::Check { lab, json } => check::run(&root, lab.as_deref(), json, &style),
         Command::Hint { lab, step, all, reset } => {
             hint::run(&root, &lab, step.as_deref(), hint::Reveal::from_flags(all, reset), &style)
         }

@@ -61,6 +61,19 @@ impl TestResult {
         panic_message(&self.stderr)
     }
 
+    /// Why it did not pass, in a few words or its panic message.
+    pub fn why(&self) -> String {
+        match &self.outcome {
+            Outcome::TimedOut => "it timed out".to_owned(),
+            Outcome::Crashed(how) => how.clone(),
+            Outcome::Ignored => "it is #[ignore]d".to_owned(),
+            Outcome::Interrupted => "it was stopped by Ctrl-C".to_owned(),
+            Outcome::Passed | Outcome::Failed => {
+                self.panic_message().unwrap_or_else(|| "no panic message".to_owned())
+            }
+        }
+    }
+
     /// A result for a test that could not be run at all.
     pub fn crashed(name: &str, why: String) -> Self {
         Self {

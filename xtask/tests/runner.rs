@@ -553,3 +553,36 @@ fn an_unreadable_state_file_is_set_aside_with_a_warning() {
     assert!(run.stderr.contains("unreadable"), "a warning says so: {}", run.stderr);
     assert!(state.join("progress.json.unreadable").is_file(), "the old file is kept aside");
 }
+
+#[test]
+fn check_json_is_one_document_that_says_what_the_text_says() {
+    let root = workbook("partial", "check_json_is_one_document_that_says_what_the_text_says");
+    let text = xtask(&root, &["check", "01"]);
+    let json = xtask(&root, &["check", "01", "--json"]);
+    assert_eq!(json.code, text.code, "the same exit status");
+    let document: serde_json::Value = serde_json::from_str(json.stdout.trim())
+        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}):\n{}", json.stdout));
+    assert_eq!(document["version"], 1);
+    assert_eq!(document["status"], "fail");
+    let lab = &document["labs"][0];
+    assert_eq!(lab["lab"], "01-demo");
+    assert_eq!(lab["first_failing_step"], 2, "the text's «you are here»: {}", text.stdout);
+    assert_eq!(lab["steps"][0]["status"], "pass");
+    assert_eq!(lab["steps"][1]["status"], "fail");
+    assert_eq!(lab["steps"][1]["section"], "demo.md#second");
+    let message = lab["steps"][1]["tests"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("expected 5 + 0 = 5"), "the test's own message: {message}");
+    assert!(text.stdout.contains("expected 5 + 0 = 5"), "the text says it too");
+    assert!(json.stderr.contains("you are here"), "the human report goes to stderr:\n{}", json.stderr);
+}
+
+#[test]
+fn check_json_reports_a_lab_that_does_not_compile_as_an_error() {
+    let root = workbook("compile-error", "check_json_reports_a_lab_that_does_not_compile_as_an_error");
+    let json = xtask(&root, &["check", "--json"]);
+    let document: serde_json::Value = serde_json::from_str(json.stdout.trim())
+        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}):\n{}", json.stdout));
+    assert_eq!(document["status"], "error");
+    let message = document["labs"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("does not compile"), "the compiler's verdict: {message}");
+}

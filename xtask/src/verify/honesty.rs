@@ -50,7 +50,7 @@ pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
             on_solution
                 .iter()
                 .filter(|r| !r.passed())
-                .map(|r| format!("{} fails on the solution: {}", as_lab_test(&r.name), why(r))),
+                .map(|r| format!("{} fails on the solution: {}", as_lab_test(&r.name), r.why())),
         );
         all_tests.extend(starter_tests);
     }
@@ -152,12 +152,4 @@ fn check_spec(lab: &Lab, tests: &[String]) -> Result<(), String> {
         changed.push("the list of tests".to_owned());
     }
     Err(format!("labs/{}/tests/spec.toml is out of date ({}): {fix}", lab.name, changed.join(", ")))
-}
-
-pub fn why(result: &TestResult) -> String {
-    match &result.outcome {
-        Outcome::TimedOut => "it timed out".to_owned(),
-        Outcome::Crashed(how) => how.clone(),
-        _ => result.panic_message().unwrap_or_else(|| "no panic message".to_owned()),
-    }
 }

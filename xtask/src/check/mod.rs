@@ -1,8 +1,11 @@
 //! `cargo xtask check [LAB]`: build each lab's test binary, run its tests with a time
 //! limit each, and show the learner where they stand, step by step.
 
+mod json;
+
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 
@@ -13,6 +16,19 @@ use crate::spec::{self, Difference};
 use crate::style::Style;
 use crate::testrun::{self, Outcome, TestResult};
 
+use self::json::{Document, LabReport, Status, StepReport};
+
+/// With `--json`, stdout carries the JSON document alone and the human report goes to
+/// stderr, where a terminal still shows it.
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// `println!` for the human report: to stdout, or to stderr under `--json`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if JSON.load(Ordering::Relaxed) { eprintln!($($arg)*) } else { println!($($arg)*) }
+    };
+}
+
 /// Where a lab stands after a check.
 pub enum Standing {
     AllPassed,
@@ -22,7 +38,8 @@ pub enum Standing {
     Broken,
 }
 
-pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
+pub fn run(root: &Path, query: Option<&str>, json: bool, style: &Style) -> Result<bool> {
+    JSON.store(json, Ordering::Relaxed);
     let dirs = match query {
         Some(q) => vec![lab::resolve(root, q)?],
         None => lab::lab_dirs(root)?,
@@ -31,40 +48,50 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
     // Cargo.toml anywhere stops them all. Say so once, and name the culprit per lab.
     let workspace_problem = cargo::workspace_problem(root);
     if let Some(problem) = &workspace_problem {
-        println!("{} cargo cannot load the workspace in {}:\n\n{problem}\n", style.red("✘"), root.display());
+        say!("{} cargo cannot load the workspace in {}:\n\n{problem}\n", style.red("✘"), root.display());
     }
     let mut standings = Vec::new();
+    let mut reports = Vec::new();
     for dir in &dirs {
         if testrun::interrupted() {
             break;
         }
-        let standing = match lab::load(dir) {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let (standing, report) = match lab::load(dir) {
             Err(_) if workspace_problem.as_deref().is_some_and(|p| mentions(p, dir)) => {
-                broken_manifest(root, dir, style)
+                let message = broken_manifest(root, dir, style);
+                (Standing::Broken, LabReport::error(&name, "", message))
             }
             Err(error) => {
-                println!("{} {error:#}\n", style.red("✘"));
-                println!(
+                say!("{} {error:#}\n", style.red("✘"));
+                say!(
                     "  The lab's lab.toml must be fixed before its tests can run. If you did not edit it, `git checkout -- {}` restores it.\n",
                     relative(root, &dir.join("lab.toml"))
                 );
-                Standing::Broken
+                (Standing::Broken, LabReport::error(&name, "", format!("lab.toml: {error:#}")))
             }
             Ok(lab) => match &workspace_problem {
-                Some(problem) => blocked(root, &lab, problem, style),
+                Some(problem) => {
+                    let message = blocked(root, &lab, problem, style);
+                    (Standing::Broken, LabReport::error(&lab.name, &lab.manifest.title, message))
+                }
                 None => check_lab(root, &lab, style),
             },
         };
         standings.push((dir.clone(), standing));
+        reports.push(report);
     }
     if testrun::interrupted() {
-        println!("{}", style.yellow("Interrupted: the running tests were stopped."));
+        say!("{}", style.yellow("Interrupted: the running tests were stopped."));
         std::process::exit(130);
     }
     remember(root, &standings, style);
     let all_passed = standings.iter().all(|(_, s)| matches!(s, Standing::AllPassed));
+    if json {
+        print_json(reports);
+    }
     if dirs.len() > 1 {
-        println!(
+        say!(
             "{}",
             if all_passed {
                 style.green("Every lab passes.")
@@ -74,6 +101,22 @@ pub fn run(root: &Path, query: Option<&str>, style: &Style) -> Result<bool> {
         );
     }
     Ok(all_passed)
+}
+
+/// The JSON document on stdout: one line, so that a reader can take it whole.
+fn print_json(labs: Vec<LabReport>) {
+    let status = if labs.iter().any(|l| l.status == Status::Error) {
+        Status::Error
+    } else if labs.iter().all(|l| l.status == Status::Pass) {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    let document = Document { version: json::VERSION, status, labs };
+    match serde_json::to_string(&document) {
+        Ok(text) => println!("{text}"),
+        Err(error) => eprintln!("cannot write the JSON report: {error}"),
+    }
 }
 
 /// Records where each lab stands, for `hint`. Losing it is no reason to fail a check.
@@ -110,23 +153,25 @@ fn mentions(problem: &str, dir: &Path) -> bool {
         || problem.contains(&format!("labs\\{name}\\"))
 }
 
-fn blocked(root: &Path, lab: &Lab, problem: &str, style: &Style) -> Standing {
+/// Says why the lab cannot be checked, and returns that reason in a line.
+fn blocked(root: &Path, lab: &Lab, problem: &str, style: &Style) -> String {
     if mentions(problem, &lab.dir) {
         return broken_manifest(root, &lab.dir, style);
     }
     print_header(lab, style, &style.yellow("not checked: cargo cannot load the workspace (above)"));
-    println!("\n  It is checked again once the manifest named above is fixed.\n");
-    Standing::Broken
+    say!("\n  It is checked again once the manifest named above is fixed.\n");
+    format!("not checked: cargo cannot load the workspace: {problem}")
 }
 
-fn broken_manifest(root: &Path, dir: &Path, style: &Style) -> Standing {
+/// Says that the lab's own Cargo.toml is broken, and returns that in a line.
+fn broken_manifest(root: &Path, dir: &Path, style: &Style) -> String {
     let manifest = relative(root, &dir.join("Cargo.toml"));
-    println!(
+    say!(
         "\n{}  {}\n\n  Fix {manifest}, or restore it with `git checkout -- {manifest}`.\n",
         style.bold(&relative(root, dir)),
         style.red("cannot be built: its Cargo.toml is the one cargo cannot load (above)")
     );
-    Standing::Broken
+    format!("cannot be built: cargo cannot load {manifest}")
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -135,16 +180,18 @@ fn relative(root: &Path, path: &Path) -> String {
     relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
+fn check_lab(root: &Path, lab: &Lab, style: &Style) -> (Standing, LabReport) {
     eprintln!("{} {} ({})", style.cyan("Building"), lab.name, lab.manifest.title);
     let options = BuildOptions::lab(root, &lab.package, style.color(), true);
+    let broken =
+        |message: String| (Standing::Broken, LabReport::error(&lab.name, &lab.manifest.title, message));
     let mut results = match build_and_run(lab, &options, style) {
         Ok(results) => results,
-        Err(()) => return Standing::Broken,
+        Err(message) => return broken(message),
     };
     let mut unbuilt = Vec::new();
     if testrun::interrupted() {
-        return Standing::Broken;
+        return broken("interrupted".to_owned());
     }
     if lab.has_loom() {
         let loom_target = cargo::target_dir(root).join("loom");
@@ -174,7 +221,7 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
             Ok(loom_results) => results.extend(loom_results),
             // The error is printed above; the other steps' results still count, and each
             // loom step shows as failing rather than the whole lab as broken.
-            Err(()) => {
+            Err(_) => {
                 for (i, step) in lab.manifest.steps.iter().enumerate().filter(|(_, s)| s.loom) {
                     unbuilt.push(i);
                     results.push(TestResult::crashed(
@@ -186,7 +233,7 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
         }
     }
     if testrun::interrupted() {
-        return Standing::Broken;
+        return broken("interrupted".to_owned());
     }
     let differences = match spec::read(lab) {
         Ok(Some(spec)) => {
@@ -210,7 +257,8 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style) -> Standing {
 }
 
 /// Builds one test target and runs its tests; a build that fails is reported here.
-fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result<Vec<TestResult>, ()> {
+/// A build that fails is reported here, and its error comes back for the JSON report.
+fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result<Vec<TestResult>, String> {
     let build = cargo::build_test(options).unwrap_or_else(|error| Build::CargoFailed(format!("{error:#}")));
     let binary = match build {
         Build::Ready(binary) => binary,
@@ -221,31 +269,32 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
                 "does not compile"
             };
             print_header(lab, style, &style.red(what));
-            println!("{first}\n");
+            say!("{first}\n");
             let more = if count > 1 { format!(" ({} more after it)", count - 1) } else { String::new() };
-            println!(
+            say!(
                 "  This is the first compiler error{more}. Fix it, then run `cargo xtask check {}` again.",
                 lab.handle
             );
-            println!("  Plain cargo shows them all:\n{}\n", cargo::plain_command(options));
-            return Err(());
+            say!("  Plain cargo shows them all:\n{}\n", cargo::plain_command(options));
+            return Err(format!("{what}:\n{first}"));
         }
-        Build::CargoFailed(_) if testrun::interrupted() => return Err(()),
+        Build::CargoFailed(_) if testrun::interrupted() => return Err("interrupted".to_owned()),
         Build::CargoFailed(message) => {
             print_header(lab, style, &style.red("cannot be built"));
-            println!("{message}\n");
-            return Err(());
+            say!("{message}\n");
+            return Err(format!("cannot be built: {message}"));
         }
     };
     let names = testrun::list_tests(&binary).map_err(|error| {
         print_header(lab, style, &style.red("cannot list its tests"));
-        println!("{error:#}\n");
+        say!("{error:#}\n");
+        format!("cannot list its tests: {error:#}")
     })?;
     Ok(testrun::run_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs()))
 }
 
 fn print_header(lab: &Lab, style: &Style, status: &str) {
-    println!("\n{} {}  {}", style.bold(&lab.name), lab.manifest.title, status);
+    say!("\n{} {}  {}", style.bold(&lab.name), lab.manifest.title, status);
 }
 
 /// What the table shows for one step.
@@ -261,7 +310,12 @@ impl StepState<'_> {
 }
 
 /// Prints the step table and, for the first step that is not done, what to do next.
-fn report(lab: &Lab, results: &[TestResult], differences: &[Difference], style: &Style) -> Standing {
+fn report(
+    lab: &Lab,
+    results: &[TestResult],
+    differences: &[Difference],
+    style: &Style,
+) -> (Standing, LabReport) {
     let steps = &lab.manifest.steps;
     let mut states: Vec<StepState<'_>> =
         steps.iter().map(|_| StepState { tests: Vec::new(), differences: Vec::new() }).collect();
@@ -292,7 +346,7 @@ fn report(lab: &Lab, results: &[TestResult], differences: &[Difference], style: 
     print_header(lab, style, &status);
     print_table(lab, &states, first_undone, style);
     if !unassigned.is_empty() {
-        println!(
+        say!(
             "  {} {} test(s) in no step of lab.toml, {} failing: {}",
             style.yellow("!"),
             unassigned.len(),
@@ -300,31 +354,44 @@ fn report(lab: &Lab, results: &[TestResult], differences: &[Difference], style: 
             unassigned.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
-    println!();
+    say!();
 
+    let steps_json: Vec<StepReport> =
+        states.iter().enumerate().map(|(i, s)| StepReport::new(lab, i, &s.tests, s.done())).collect();
+    let lab_json = |status: Status, message: Option<String>| LabReport {
+        lab: lab.name.clone(),
+        title: lab.manifest.title.clone(),
+        status,
+        message,
+        first_failing_step: first_undone.map(|i| i + 1),
+        steps: steps_json,
+    };
+    let changed = (!shared.is_empty() || states.iter().any(|s| !s.differences.is_empty()))
+        .then(|| "the tests were changed: `git checkout` restores them (see the text report)".to_owned());
     if !shared.is_empty() {
         print_differences(&shared, style);
     }
     if let Some(i) = first_undone {
         explain_step(lab, i, &states[i], passed, style);
-        return Standing::FailingAt(i);
+        return (Standing::FailingAt(i), lab_json(Status::Fail, changed));
     }
     if let Some(failing) = stray_failures.first() {
-        println!(
+        say!(
             "  Every step passes, but a test outside the steps fails. The lab is not done until it passes (or is removed)."
         );
         print_failure(lab, None, failing, style);
-        return Standing::Broken;
+        let message = format!("{} is in no step and fails: {}", failing.name, failing.why());
+        return (Standing::Broken, lab_json(Status::Fail, Some(message)));
     }
     if !shared.is_empty() {
-        return Standing::Broken;
+        return (Standing::Broken, lab_json(Status::Fail, changed));
     }
-    println!(
+    say!(
         "  {} Every test of this lab passes. Compare with solutions/{} when you like, then go on to the next chapter.\n",
         style.green("Well done."),
         lab.name
     );
-    Standing::AllPassed
+    (Standing::AllPassed, lab_json(Status::Pass, None))
 }
 
 fn print_table(lab: &Lab, states: &[StepState<'_>], first_undone: Option<usize>, style: &Style) {
@@ -342,7 +409,7 @@ fn print_table(lab: &Lab, states: &[StepState<'_>], first_undone: Option<usize>,
             style.dim("·")
         };
         let pointer = if here { style.yellow("  ← you are here") } else { String::new() };
-        println!(
+        say!(
             "  {mark} {:>2}  {:<width$}  {ok:>2}/{:<2} {}{pointer}",
             i + 1,
             step.title,
@@ -355,7 +422,7 @@ fn print_table(lab: &Lab, states: &[StepState<'_>], first_undone: Option<usize>,
 fn explain_step(lab: &Lab, i: usize, state: &StepState<'_>, passed: usize, style: &Style) {
     let step = &lab.manifest.steps[i];
     if passed == 0 {
-        println!(
+        say!(
             "  Start with step 1, «{}»: read the section, then write the code its first test asks for.",
             lab.manifest.steps[0].title
         );
@@ -365,20 +432,20 @@ fn explain_step(lab: &Lab, i: usize, state: &StepState<'_>, passed: usize, style
     } else if let Some(failing) = first_in_teaching_order(lab, i, &state.tests) {
         print_failure(lab, Some(i), failing, style);
     } else {
-        println!("  {}", missing_module(lab, i));
+        say!("  {}", missing_module(lab, i));
     }
-    println!("  {}  book/{}   (cargo xtask book --open)", style.bold("Read:"), step.section);
-    println!("  {}  cargo xtask hint {} {}\n", style.bold("Hint:"), lab.handle, i + 1);
+    say!("  {}  book/{}   (cargo xtask book --open)", style.bold("Read:"), step.section);
+    say!("  {}  cargo xtask hint {} {}\n", style.bold("Hint:"), lab.handle, i + 1);
 }
 
 fn print_differences(differences: &[&Difference], style: &Style) {
-    println!("  {} The tests are the specification, and they were changed:", style.red("Changed tests."));
+    say!("  {} The tests are the specification, and they were changed:", style.red("Changed tests."));
     for difference in differences {
-        println!("    - {}", difference.what);
+        say!("    - {}", difference.what);
     }
     let mut restore: Vec<&str> = differences.iter().map(|d| d.restore.as_str()).collect();
     restore.dedup();
-    println!(
+    say!(
         "  A step is not done while its tests differ. `git checkout -- {}` restores them.\n",
         restore.join(" ")
     );
@@ -423,7 +490,7 @@ fn first_in_teaching_order<'a>(lab: &Lab, i: usize, tests: &[&'a TestResult]) ->
 
 fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &Style) {
     let which = step.map_or_else(String::new, |i| format!(" step {}:", i + 1));
-    println!("  {}{which} {}", style.red("First failing test,"), style.bold(&failing.name));
+    say!("  {}{which} {}", style.red("First failing test,"), style.bold(&failing.name));
     let panic = failing.panic_message();
     let message = match &failing.outcome {
         // A timed-out test that panicked first (a `todo!` in a worker thread the test
@@ -451,13 +518,13 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
             panic.clone().unwrap_or_else(|| "It failed without a panic message; its output is below.".to_owned())
         }
     };
-    println!();
+    say!();
     for line in message.lines() {
-        println!("    {line}");
+        say!("    {line}");
     }
-    println!();
+    say!();
     if let Some(cut) = testrun::bytes_cut(&failing.output) {
-        println!(
+        say!(
             "    {}\n",
             style.dim(&format!("(the test printed too much: {cut} bytes of its output were cut)"))
         );
@@ -465,8 +532,8 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
     if panic.is_none() && !failing.output.trim().is_empty() {
         let tail: Vec<&str> = failing.output.lines().rev().take(20).collect();
         for line in tail.into_iter().rev() {
-            println!("    {}", style.dim(line));
+            say!("    {}", style.dim(line));
         }
-        println!();
+        say!();
     }
 }
