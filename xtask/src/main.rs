@@ -19,6 +19,7 @@ mod spec;
 mod style;
 mod testrun;
 mod verify;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,6 +48,14 @@ enum Command {
         /// Print one JSON document on stdout (the report goes to stderr): for editors, CI and facilitators.
         #[arg(long)]
         json: bool,
+    },
+    /// Check on every save: the lab's step table and first failure, again each time you save.
+    Watch {
+        /// A lab: folder, number or short name. Default: the first lab that is not green yet.
+        lab: Option<String>,
+        /// Poll the files instead of waiting for the system's events (automatic on WSL's /mnt drives).
+        #[arg(long)]
+        poll: bool,
     },
     /// Show the next hint for a step, one tier at a time.
     Hint {
@@ -147,6 +156,7 @@ fn main() -> ExitCode {
         Command::Hint { lab, step, all, reset } => {
             hint::run(&root, &lab, step.as_deref(), hint::Reveal::from_flags(all, reset), &style)
         }
+        Command::Watch { lab, poll } => watch::run(&root, lab.as_deref(), poll, &style),
         Command::Reset { lab, step, yes, restore, from } => {
             let request =
                 reset::Request { lab: &lab, step: step.as_deref(), yes, restore, from: from.as_deref() };

@@ -586,3 +586,64 @@ fn check_json_reports_a_lab_that_does_not_compile_as_an_error() {
     let message = document["labs"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("does not compile"), "the compiler's verdict: {message}");
 }
+
+/// Waits for `condition`, checking every 20 ms, for at most `limit`; says what it waited for.
+fn wait_for(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(started.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn watch_runs_once_more_for_a_save_during_a_check_and_never_two_at_once() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::{Arc, Mutex};
+
+    let root = workbook("watch", "watch_runs_once_more_for_a_save_during_a_check_and_never_two_at_once");
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--root")
+        .arg(&root)
+        .args(["watch", "01"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("xtask starts");
+    let seen = Arc::new(Mutex::new(String::new()));
+    let stdout = watch.stdout.take().expect("stdout");
+    let sink = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let mut seen = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+    });
+    let starts = || fs::read_to_string(root.join("started.log")).unwrap_or_default().lines().count();
+    let said =
+        |text: &str| seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).matches(text).count();
+
+    wait_for("the first check to reach its test", Duration::from_secs(120), || starts() == 1);
+    // A save while that check runs.
+    let lib = root.join("labs/01-demo/src/lib.rs");
+    let mut source = read(&lib);
+    source.push_str("// saved during the check\n");
+    fs::write(&lib, source).expect("save");
+    wait_for("watch to say the save counts", Duration::from_secs(30), || said("saved during the check") == 1);
+    fs::write(root.join("gate"), "open").expect("open the gate");
+    wait_for("a second check, after the first", Duration::from_secs(120), || said("all steps pass") == 2);
+    assert_eq!(
+        starts(),
+        2,
+        "exactly one more check for the save:\n{}",
+        seen.lock().map(|s| s.clone()).unwrap_or_default()
+    );
+
+    watch.stdin.take().expect("stdin").write_all(b"q\n").expect("quit");
+    wait_for("watch to quit on q", Duration::from_secs(30), || matches!(watch.try_wait(), Ok(Some(_))));
+    assert_eq!(starts(), 2, "no check after the last save");
+}
