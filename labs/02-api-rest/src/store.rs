@@ -2,9 +2,9 @@
 //! that the API can tell "never existed" (404) from "deleted" (410).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, MutexGuard};
 
 use crate::model::{Order, OrderFields, OrderStatus};
+use crate::seam::{Guard, Lock, UnlockHook};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -18,7 +18,7 @@ pub enum StoreError {
 
 #[derive(Debug, Default)]
 pub struct OrderStore {
-    inner: Mutex<Inner>,
+    inner: Lock<Inner>,
 }
 
 #[derive(Debug, Default)]
@@ -38,10 +38,16 @@ impl Inner {
 }
 
 impl OrderStore {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    /// A store that calls `after_unlock` each time its lock is released: a test seam
+    /// (see [`crate::seam`]) that lets a test hold a request between two calls.
+    pub fn with_unlock_hook(after_unlock: UnlockHook) -> Self {
+        Self { inner: Lock::new(Inner::default(), Some(after_unlock)) }
+    }
+
+    fn lock(&self) -> Guard<'_, Inner> {
         // Every change below is made in one step, so a panic elsewhere cannot leave the
-        // map half-updated: the data behind a poisoned lock is still consistent.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        // map half-updated (the lock ignores poisoning).
+        self.inner.lock()
     }
 
     /// Stores a new pending order under the next id. Ids only grow, and are never reused.

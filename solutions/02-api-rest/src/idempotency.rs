@@ -3,7 +3,7 @@
 //! done once.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, to_bytes};
@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
+use crate::seam::{Guard, Lock, UnlockHook};
 use crate::state::AppState;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -88,7 +89,7 @@ enum Entry {
 /// transaction as the work, so that a crash cannot separate the two.
 #[derive(Debug, Default)]
 pub struct IdempotencyStore {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Lock<HashMap<String, Entry>>,
 }
 
 /// What to do with a request that carries a key.
@@ -106,8 +107,15 @@ pub enum Begin {
 // ANCHOR_END: store
 
 impl IdempotencyStore {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    /// A store that calls `after_unlock` each time its lock is released: a test seam
+    /// (see [`crate::seam`]) that lets a test hold a thread between two steps.
+    pub fn with_unlock_hook(after_unlock: UnlockHook) -> Self {
+        Self { entries: Lock::new(HashMap::new(), Some(after_unlock)) }
+    }
+
+    /// The only way to the map: every lookup and change goes through this lock.
+    fn lock(&self) -> Guard<'_, HashMap<String, Entry>> {
+        self.entries.lock()
     }
 
     // ANCHOR: begin

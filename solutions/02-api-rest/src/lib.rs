@@ -5,7 +5,8 @@
 //! `cursor` and `pagination` the list (step 3), `conditional` ETags and preconditions
 //! (step 4), `idempotency` safe retries of a POST (step 5), `evolution` and `contract`
 //! the old version and the published OpenAPI document (step 6). `store`, `model`,
-//! `problem`, `representation` and `clock` are given.
+//! `problem`, `representation` and `clock` are given, and so is `seam`, the hook the
+//! tests use to force races.
 
 pub mod clock;
 pub mod conditional;
@@ -19,6 +20,7 @@ pub mod orders;
 pub mod pagination;
 pub mod problem;
 pub mod representation;
+pub mod seam;
 pub mod state;
 pub mod store;
 pub mod validate;

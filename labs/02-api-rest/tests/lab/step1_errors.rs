@@ -168,6 +168,11 @@ fn every_field_error_is_reported_at_once() {
         "missing fields are `required`. Read «{SECTION}»."
     );
     assert_eq!(
+        codes(json!({ "item": null, "quantity": null })),
+        pairs(&[("item", "required"), ("quantity", "required")]),
+        "`null` for a required field is as good as absent: `required`, not `type`. Read «{SECTION}»."
+    );
+    assert_eq!(
         codes(json!({ "item": 42, "quantity": "two" })),
         pairs(&[("item", "type"), ("quantity", "type")]),
         "a value of the wrong JSON type is `type`. Read «{SECTION}»."
@@ -201,7 +206,14 @@ fn limits_are_inclusive_and_counted_in_characters() {
         pairs(&[("item", "length"), ("note", "length"), ("quantity", "range")]),
         "one above each limit is refused. Read «{SECTION}»."
     );
-    assert_eq!(codes(json!({ "item": "tea", "quantity": u64::MAX })), pairs(&[("quantity", "range")]));
+    for huge in [u64::MAX, u64::from(u32::MAX) + 2] {
+        assert_eq!(
+            codes(json!({ "item": "tea", "quantity": huge })),
+            pairs(&[("quantity", "range")]),
+            "quantity {huge} is out of range; checked after a cast to u32 it would wrap around to a small, \
+             valid-looking number. Read «{SECTION}»."
+        );
+    }
 }
 
 #[test]

@@ -49,6 +49,24 @@ async fn the_location_leads_to_the_order() {
         reply.text()
     );
     assert_eq!(reply.json(), created.json(), "GET returns the order the POST created. Read «{SECTION}».");
+    assert!(
+        created.header("etag").is_some() && created.header("etag") == reply.header("etag"),
+        "a 201 carries the new order's ETag (the GET's is {:?}, the POST's was {:?}), so that the client can \
+         update it without reading it again. Read «{SECTION}».",
+        reply.header("etag"),
+        created.header("etag")
+    );
+    // After a cancel there are two orders and the next id is 3: a Location built from
+    // a count would point at order 2.
+    create(&router, "coffee", 1).await;
+    delete(&router, "/v2/orders/1").await;
+    let third = create(&router, "rooibos", 3).await;
+    assert_eq!(
+        third.header("location"),
+        Some(format!("/v2/orders/{}", third.json()["id"]).as_str()),
+        "the Location names the id of the order just created, not a count of orders. Read «{SECTION}»."
+    );
+    assert_eq!(get(&router, "/v2/orders/3").await.json()["item"], "rooibos", "order 3 is the rooibos");
 }
 
 #[tokio::test]
@@ -93,6 +111,15 @@ async fn an_order_that_never_existed_is_404() {
         let reply = get(&router, uri).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "GET {uri}: nothing lives there. Read «{SECTION}».");
         assert_eq!(reply.problem_slug(), "not-found", "GET {uri}");
+        let reply = delete(&router, uri).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "DELETE {uri}: nothing lives there either, whatever the path looks like. Got {} {:?}. Read «{SECTION}».",
+            reply.status,
+            reply.text()
+        );
+        assert_eq!(reply.problem_slug(), "not-found", "DELETE {uri}");
     }
 }
 

@@ -190,5 +190,10 @@ async fn the_page_size_has_a_default_and_a_maximum() {
             reply.text()
         );
         assert_eq!(reply.problem_slug(), "invalid-page-size", "limit={limit}");
+        let detail = reply.json()["detail"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            detail.contains("100"),
+            "the detail tells the client the range it may use (1 to 100); got {detail:?}. Read «{SECTION}»."
+        );
     }
 }

@@ -2,11 +2,16 @@
 //! nothing changed, and an update cannot overwrite a change it has not seen.
 //! Read «Conditional requests».
 
+use std::sync::Arc;
+
 use api_rest::conditional::{Condition, EntityTag, parse_condition};
+use api_rest::store::OrderStore;
 use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode};
 
-use super::support::{Reply, create, get, request, send, spawn_app};
+use super::support::{
+    Rendezvous, Reply, block_on, create, get, request, send, send_from_threads, spawn_app, spawn_app_with,
+};
 
 const SECTION: &str = "Conditional requests (book/02-api-design/conditional.md)";
 
@@ -112,6 +117,76 @@ async fn of_two_clients_with_the_same_etag_the_second_gets_412() {
     assert_eq!(bob.problem_slug(), "precondition-failed");
     let order = get(&router, "/v2/orders/1").await.json();
     assert_eq!(order["quantity"], 5, "Alice's change is still there: {order}. Read «{SECTION}».");
+}
+
+#[test]
+fn of_two_updates_racing_with_the_same_etag_exactly_one_wins() {
+    // The store holds each request right after it releases its lock, until both have:
+    // an update that compares under one lock and writes under another is caught with
+    // both comparisons made and neither write, every time.
+    let rendezvous = Rendezvous::new(2);
+    let hook = rendezvous.hook();
+    let (router, _, _) = spawn_app_with(|state| state.store = Arc::new(OrderStore::with_unlock_hook(hook)));
+    let etag = block_on(async {
+        create(&router, "green tea", 2).await;
+        get(&router, "/v2/orders/1").await.header("etag").unwrap_or_default().to_owned()
+    });
+    rendezvous.arm();
+    let update = |quantity: u32| {
+        let body = format!(r#"{{"item": "green tea", "quantity": {quantity}}}"#);
+        request(Method::PUT, "/v2/orders/1", &[("if-match", &etag)], Some(&body))
+    };
+    let replies = send_from_threads(&router, vec![update(5), update(9)]);
+    let statuses: Vec<StatusCode> = replies.iter().map(|reply| reply.status).collect();
+    let winners: Vec<&Reply> = replies.iter().filter(|reply| reply.status == StatusCode::OK).collect();
+    let losers = statuses.iter().filter(|status| **status == StatusCode::PRECONDITION_FAILED).count();
+    assert_eq!(
+        (winners.len(), losers),
+        (1, 1),
+        "Alice and Bob read version {etag} and send their updates at the same moment: one may win, the other \
+         must get 412. Got {statuses:?}. Two wins mean both passed the If-Match check before either wrote: \
+         compare and write in one step, under the store's lock. Read «{SECTION}»."
+    );
+    let order = block_on(get(&router, "/v2/orders/1")).json();
+    assert_eq!(
+        order["quantity"],
+        winners[0].json()["quantity"],
+        "the order is the winner's version: {order}. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn if_match_star_matches_any_current_version() {
+    let (router, _) = app_with_order().await;
+    let reply = put(&router, &[("if-match", "*")], CHANGE).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "If-Match: * means \"whatever version is current\" (RFC 9110, 13.1.1): the order exists, so the \
+         update goes ahead. Got {} {:?}. Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    send(&router, request(Method::DELETE, "/v2/orders/1", &[], None)).await;
+    let gone = put(&router, &[("if-match", "*")], CHANGE).await;
+    assert_eq!(gone.status, StatusCode::GONE, "...and a deleted order has no current version: 410.");
+}
+
+#[tokio::test]
+async fn an_update_keeps_what_the_client_does_not_own() {
+    let (router, state, _) = spawn_app();
+    create(&router, "green tea", 2).await;
+    state.store.ship(1).unwrap_or_else(|e| panic!("the test could not ship order 1: {e}"));
+    let etag = get(&router, "/v2/orders/1").await.header("etag").unwrap_or_default().to_owned();
+    let reply = put(&router, &[("if-match", &etag)], CHANGE).await;
+    assert_eq!(reply.status, StatusCode::OK, "got {} {:?}", reply.status, reply.text());
+    let order = get(&router, "/v2/orders/1").await.json();
+    assert_eq!(
+        (&order["id"], &order["status"], &order["quantity"]),
+        (&serde_json::json!(1), &serde_json::json!("shipped"), &serde_json::json!(5)),
+        "a PUT replaces the fields a client chooses; the id and the status belong to the server, and a shipped \
+         order stays shipped. Got {order}. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode};
 use tokio::task::JoinHandle;
 
-use super::support::{Reply, request, send, spawn_app, spawn_app_with};
+use super::support::{Rendezvous, Reply, request, send, spawn_app, spawn_app_with};
 
 const SECTION: &str = "Idempotency keys (book/02-api-design/idempotency.md)";
 
@@ -54,6 +54,12 @@ async fn an_error_answer_is_replayed_too() {
         (retry.status, retry.header("content-type")),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("application/problem+json")),
         "the same request gets the same answer, an error as well: status and headers as stored. Read «{SECTION}»."
+    );
+    assert_eq!(
+        (retry.header("idempotent-replayed"), &retry.body),
+        (Some("true"), &first.body),
+        "a 422 is kept and replayed like a 201: it is the server's final word on this request, not an accident \
+         of the moment (only a 5xx is). Read «{SECTION}»."
     );
     assert!(state.store.all().is_empty());
 }
@@ -112,10 +118,27 @@ async fn a_duplicate_while_the_first_is_in_flight_is_409() {
         duplicate.text()
     );
     assert_eq!(duplicate.problem_slug(), "idempotency-key-in-flight");
+    let other = tokio::select! {
+        reply = post(&router, "order-7f3a", COFFEE) => reply,
+        () = gate.wait_for_arrival() => panic!(
+            "a coffee order with the tea order's key was let through to run; expected 422. Read «{SECTION}»."
+        ),
+    };
+    assert_eq!(
+        (other.status, other.problem_slug().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
+        "another request with the key of one in flight is a reuse of the key, 422, whether the first has finished \
+         or not: the fingerprint is kept from the moment the key is reserved. Read «{SECTION}»."
+    );
     gate.open_once();
     let first = first.await.unwrap_or_else(|e| panic!("the first request failed: {e}"));
     assert_eq!(first.status, StatusCode::CREATED, "the first request completes: {:?}", first.text());
-    let later = post(&router, "order-7f3a", TEA).await;
+    let later = tokio::select! {
+        reply = post(&router, "order-7f3a", TEA) => reply,
+        () = gate.wait_for_arrival() => panic!(
+            "once the first request is done, its retry was run again instead of replayed. Read «{SECTION}»."
+        ),
+    };
     assert_eq!(
         later.header("idempotent-replayed"),
         Some("true"),
@@ -155,6 +178,8 @@ async fn keys_expire_after_their_time_to_live() {
     let (router, state, clock) = spawn_app();
     let ttl = state.config.idempotency_ttl;
     post(&router, "order-7f3a", TEA).await;
+    // Most keys are never sent again: they must expire all the same.
+    post(&router, "order-91c2", COFFEE).await;
     clock.advance(ttl - Duration::from_secs(1));
     let replay = post(&router, "order-7f3a", TEA).await;
     assert_eq!(replay.header("idempotent-replayed"), Some("true"), "within its time to live, a key replays.");
@@ -162,32 +187,32 @@ async fn keys_expire_after_their_time_to_live() {
     let fresh = post(&router, "order-7f3a", TEA).await;
     assert_eq!(
         (fresh.status, fresh.header("location")),
-        (StatusCode::CREATED, Some("/v2/orders/2")),
+        (StatusCode::CREATED, Some("/v2/orders/3")),
         "after its time to live ({ttl:?}) a key is forgotten, and the request is new. Read «{SECTION}»."
     );
     assert_eq!(
         state.idempotency.len(),
         1,
-        "an expired key is not kept: memory is bounded by the time to live."
+        "expired keys are not kept, even those never sent again (order-91c2): memory is bounded by the time \
+         to live only if every expired key goes, not just the one being looked up. Read «{SECTION}»."
     );
 }
 
 #[test]
 fn duplicates_arriving_together_reserve_the_key_once() {
-    const THREADS: usize = 16;
-    let store = Arc::new(IdempotencyStore::default());
+    const THREADS: usize = 8;
+    // The store holds each thread right after it releases its lock, until every thread
+    // has: a lookup and a reservation made under two locks are caught with every thread
+    // past the lookup (the key absent) and none reserved, every time.
+    let rendezvous = Rendezvous::new(THREADS);
+    let store = Arc::new(IdempotencyStore::with_unlock_hook(rendezvous.hook()));
     let print = fingerprint(&Method::POST, "/v2/orders", TEA.as_bytes());
     let now = Instant::now();
-    // Every thread waits at the barrier, then asks at once: a lookup and a reservation
-    // that are two steps let several of them see "absent".
-    let barrier = Arc::new(std::sync::Barrier::new(THREADS));
+    rendezvous.arm();
     let threads: Vec<_> = (0..THREADS)
         .map(|_| {
-            let (store, barrier) = (store.clone(), barrier.clone());
-            std::thread::spawn(move || {
-                barrier.wait();
-                store.begin("k", print, now)
-            })
+            let store = store.clone();
+            std::thread::spawn(move || store.begin("k", print, now))
         })
         .collect();
     // The answers are kept until all are in: a dropped reservation would free the key.
@@ -200,8 +225,9 @@ fn duplicates_arriving_together_reserve_the_key_once() {
     assert_eq!(
         (proceeding, in_flight),
         (1, THREADS - 1),
-        "of {THREADS} identical requests arriving together, one runs and the others are told it is in flight. \
-         Read «{SECTION}»."
+        "of {THREADS} identical requests arriving together, one runs and the others are told it is in flight; \
+         more than one `Proceed` means the lookup and the reservation were two steps. Look up and reserve under \
+         one lock. Read «{SECTION}»."
     );
 }
 
@@ -248,6 +274,12 @@ async fn a_malformed_key_is_400() {
     );
     let longest = post(&router, &"k".repeat(255), TEA).await;
     assert_eq!(longest.status, StatusCode::CREATED, "255 characters is still a key. Read «{SECTION}».");
+    let quoted_longest = post(&router, &format!("\"{}\"", "q".repeat(255)), TEA).await;
+    assert_eq!(
+        quoted_longest.status,
+        StatusCode::CREATED,
+        "255 characters between quotes is a key too: the limit is on the key, not on its quotes. Read «{SECTION}»."
+    );
 }
 
 #[test]

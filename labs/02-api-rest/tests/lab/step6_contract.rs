@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use api_rest::contract::breaking_changes;
 use api_rest::evolution::{DEPRECATED_AT_UNIX, SUNSET_AT};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::support::{create, get, spawn_app};
+use super::support::{create, get, request, send, spawn_app};
 
 const SECTION: &str = "Evolution and the contract (book/02-api-design/evolution.md)";
 
@@ -49,10 +49,25 @@ async fn version_1_still_answers_and_announces_its_sunset() {
     );
     let current = get(&router, "/v2/orders/1").await;
     assert_eq!(current.header("deprecation"), None, "version 2 is not deprecated.");
+    assert_eq!(
+        get(&router, "/v1/orders/2").await.status,
+        StatusCode::NOT_FOUND,
+        "no order 2: 404 in v1 too."
+    );
     assert_ne!(
         current.header("etag"),
         reply.header("etag"),
         "two representations, two ETags. Read «{SECTION}»."
+    );
+    send(&router, request(Method::DELETE, "/v2/orders/1", &[], None)).await;
+    let gone = get(&router, "/v1/orders/1").await;
+    assert_eq!(
+        gone.status,
+        StatusCode::GONE,
+        "a cancelled order is gone in every version: 410 from /v1 too, as the contract says. Got {} {:?}. \
+         Read «{SECTION}».",
+        gone.status,
+        gone.text()
     );
 }
 
@@ -154,6 +169,11 @@ fn a_changed_type_or_a_new_required_field_is_a_breaking_change() {
     let mut new = old.clone();
     new["components"]["schemas"]["Order"]["properties"]["id"] = json!({ "type": "string" });
     assert_breaking(&old, &new, "turning Order.id into a string", "id");
+    // Still an array, but of another schema: compare the whole field, not its `type`.
+    let mut new = old.clone();
+    new["components"]["schemas"]["OrderPage"]["properties"]["items"]["items"] =
+        json!({ "$ref": "#/components/schemas/OrderV1" });
+    assert_breaking(&old, &new, "listing OrderV1 instead of Order in OrderPage.items", "items");
     let mut new = old.clone();
     if let Some(required) = new["components"]["schemas"]["NewOrder"]["required"].as_array_mut() {
         required.push(json!("note"));
@@ -167,6 +187,7 @@ fn additions_are_not_breaking_changes() {
     assert_eq!(breaking_changes(&old, &old), Vec::<String>::new(), "a document does not break itself");
     let mut new = old.clone();
     new["components"]["schemas"]["Order"]["properties"]["gift_wrap"] = json!({ "type": "boolean" });
+    new["components"]["schemas"]["NewOrder"]["properties"]["item"]["description"] = json!("What to send.");
     new["paths"]["/v2/returns"] = json!({ "get": { "responses": { "200": { "description": "returns" } } } });
     if let Some(responses) = new["paths"]["/v2/orders"]["get"]["responses"].as_object_mut() {
         responses.insert("503".to_owned(), json!({ "description": "overloaded" }));
@@ -174,7 +195,8 @@ fn additions_are_not_breaking_changes() {
     assert_eq!(
         breaking_changes(&old, &new),
         Vec::<String>::new(),
-        "a new optional field, a new path, a new status: clients written against the old document still work. Read «{SECTION}»."
+        "a new optional field, a new path, a new status, a reworded description: clients written against the old \
+         document still work. Read «{SECTION}»."
     );
 }
 

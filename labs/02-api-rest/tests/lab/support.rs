@@ -1,9 +1,11 @@
 //! What the steps share: the app in-process with a manual clock, requests, replies.
 
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use api_rest::clock::ManualClock;
 use api_rest::cursor::CursorKey;
+use api_rest::seam::UnlockHook;
 use api_rest::{AppState, Config, app};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -111,4 +113,70 @@ pub async fn create_many(router: &Router, n: u32) {
         let reply = create(router, &format!("order {i}"), 1).await;
         assert_eq!(reply.status, StatusCode::CREATED, "creating an order failed: {:?}", reply.text());
     }
+}
+
+/// Forces a check-then-act race instead of hoping for it. Installed as a store's unlock
+/// hook (`api_rest::seam`) and armed, it holds every thread that releases the store's
+/// lock until `threads` releases have happened: code that looks under one lock and
+/// writes under another is then caught with every thread between the two, every time.
+/// Code that does both under one lock is not affected. A deadline, 3 s after `arm`
+/// (never reached by a working solution), keeps a broken one from hanging the test.
+pub struct Rendezvous {
+    threads: usize,
+    /// When it was armed, and how many releases it has seen since.
+    state: Mutex<(Option<Instant>, usize)>,
+    changed: Condvar,
+}
+
+impl Rendezvous {
+    pub fn new(threads: usize) -> Arc<Self> {
+        Arc::new(Self { threads, state: Mutex::new((None, 0)), changed: Condvar::new() })
+    }
+
+    /// The hook to give the store.
+    pub fn hook(self: &Arc<Self>) -> UnlockHook {
+        let rendezvous = self.clone();
+        Arc::new(move || rendezvous.released())
+    }
+
+    /// From now on, releases are counted and held.
+    pub fn arm(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(Instant::now());
+    }
+
+    fn released(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(armed_at) = state.0 else {
+            return;
+        };
+        state.1 += 1;
+        self.changed.notify_all();
+        let left = (armed_at + Duration::from_secs(3)).saturating_duration_since(Instant::now());
+        let _held = self.changed.wait_timeout_while(state, left, |state| state.1 < self.threads);
+    }
+}
+
+/// Sends each request from a thread of its own, all at once, and returns the replies
+/// in the order of the requests.
+pub fn send_from_threads(router: &Router, requests: Vec<Request<Body>>) -> Vec<Reply> {
+    let threads: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let router = router.clone();
+            std::thread::spawn(move || block_on(send(&router, request)))
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|thread| thread.join().unwrap_or_else(|_| panic!("a request panicked; see its message above")))
+        .collect()
+}
+
+/// Runs a future to its end on a runtime of its own, for tests that use threads.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("the test could not start a runtime: {e}"))
+        .block_on(future)
 }
