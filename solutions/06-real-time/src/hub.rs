@@ -33,7 +33,9 @@ pub struct Hub {
     history: Mutex<History>,
     /// Woken on every publish, for long polls.
     published: Notify,
-    /// A seam for tests: runs once, right after the next read of the history.
+    /// Seams for tests: each runs once, right before or right after the next read of
+    /// the history.
+    before_read: Mutex<Option<Hook>>,
     after_read: Mutex<Option<Hook>>,
 }
 
@@ -46,6 +48,7 @@ impl Hub {
             sender,
             history: Mutex::new(History { last_id: 0, events: VecDeque::new(), capacity: history }),
             published: Notify::new(),
+            before_read: Mutex::new(None),
             after_read: Mutex::new(None),
         }
     }
@@ -86,6 +89,7 @@ impl Hub {
 
     /// The retained events after `after`, and whether some are missing.
     pub fn events_after(&self, after: u64) -> Replay {
+        Self::run_hook(&self.before_read);
         let replay = {
             let history = self.lock_history();
             let first_retained = history.last_id + 1 - history.events.len() as u64;
@@ -97,7 +101,7 @@ impl Hub {
                 history.events.iter().filter(|e| from_before_a_restart || e.id > after).cloned().collect();
             Replay { events, gap }
         };
-        self.run_after_read_hook();
+        Self::run_hook(&self.after_read);
         replay
     }
 
@@ -132,8 +136,16 @@ impl Hub {
         *self.after_read.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(hook));
     }
 
-    fn run_after_read_hook(&self) {
-        let hook = self.after_read.lock().unwrap_or_else(PoisonError::into_inner).take();
+    /// Runs `hook` once, right before the next read of the history: the tests use it to
+    /// publish an event that is both in the history and on the live channel. Not for
+    /// production use.
+    #[doc(hidden)]
+    pub fn before_next_read(&self, hook: impl FnOnce() + Send + 'static) {
+        *self.before_read.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(hook));
+    }
+
+    fn run_hook(slot: &Mutex<Option<Hook>>) {
+        let hook = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(hook) = hook {
             hook();
         }

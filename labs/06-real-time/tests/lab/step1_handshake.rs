@@ -4,7 +4,7 @@
 use axum::http::HeaderMap;
 use real_time::handshake::{Refusal, User, authorize};
 
-use super::support::{ALICE, CHAT_ORIGIN, config, header};
+use super::support::{ALICE, BOB, CHAT_ORIGIN, config, header};
 
 const SECTION: &str = "Security before the upgrade (book/06-real-time/handshake.md)";
 
@@ -91,6 +91,21 @@ fn a_browser_may_pass_the_token_in_the_query_or_the_session_cookie() {
         authorize(&with_cookie, None, &config()),
         Ok(User("alice".to_owned())),
         "the `session` cookie is the token too (`handshake::cookie` reads one). Read «{SECTION}»."
+    );
+}
+
+#[test]
+fn the_authorization_header_comes_first() {
+    let both = headers(&[
+        ("origin", CHAT_ORIGIN),
+        ("authorization", &format!("Bearer {BOB}")),
+        ("cookie", &format!("session={ALICE}")),
+    ]);
+    assert_eq!(
+        authorize(&both, Some(ALICE), &config()),
+        Ok(User("bob".to_owned())),
+        "the Authorization header names bob, the query and the session cookie alice: the header wins, then \
+         the query, then the cookie. A caller who names an identity explicitly gets it. Read «{SECTION}»."
     );
 }
 

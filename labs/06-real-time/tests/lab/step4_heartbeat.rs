@@ -5,11 +5,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use real_time::heartbeat::{Beat, Heartbeat};
-use tokio::io::AsyncReadExt;
-use tokio_tungstenite::MaybeTlsStream;
+use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::support::{ALICE, PATIENCE, spawn_app, ws};
+use super::support::{ALICE, PATIENCE, close_of, raw, read_until_close, spawn_app, ws};
 
 const SECTION: &str = "Heartbeats (book/06-real-time/heartbeat.md)";
 
@@ -70,21 +69,6 @@ fn anything_heard_resets_the_deadline() {
     );
 }
 
-/// The frames a server sent on a raw socket: (opcode, payload). Server frames are not
-/// masked, and these are all short.
-fn frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut frames = Vec::new();
-    while bytes.len() >= 2 {
-        let (opcode, len) = (bytes[0] & 0x0f, usize::from(bytes[1] & 0x7f));
-        if len > 125 || bytes.len() < 2 + len {
-            break;
-        }
-        frames.push((opcode, bytes[2..2 + len].to_vec()));
-        bytes = &bytes[2 + len..];
-    }
-    frames
-}
-
 #[tokio::test]
 async fn a_peer_that_never_answers_is_closed() {
     let app = spawn_app(|config| {
@@ -94,29 +78,58 @@ async fn a_peer_that_never_answers_is_closed() {
     .await;
     // A half-open peer: the handshake went through, then nothing is ever read or
     // answered again, as from a laptop that went to sleep.
-    let client = ws(app.addr, ALICE).await;
-    let MaybeTlsStream::Plain(mut tcp) = client.socket.into_inner() else {
-        panic!("the test client uses plain TCP");
-    };
-    let mut received = Vec::new();
-    let ended = tokio::time::timeout(PATIENCE, tcp.read_to_end(&mut received)).await;
+    let mut tcp = raw(ws(app.addr, ALICE).await);
+    let (frames, closed) = read_until_close(&mut tcp).await;
     assert!(
-        ended.is_ok(),
+        closed,
         "a peer that answered no ping for {PATIENCE:?} (timeout: 60 ms) is still connected: the server must \
          ping on an interval and close a peer it has not heard from within the timeout. Read «{SECTION}»."
     );
-    let frames = frames(&received);
     assert!(
         frames.iter().any(|(opcode, _)| *opcode == 0x9),
         "the server closed without ever sending a ping: a peer cannot prove it is alive unless asked. Got \
          frames {frames:?}. Read «{SECTION}»."
     );
-    let close = frames.iter().find(|(opcode, _)| *opcode == 0x8);
-    let reason =
-        close.map(|(_, payload)| String::from_utf8_lossy(payload.get(2..).unwrap_or_default()).into_owned());
+    let close = close_of(&frames);
     assert!(
-        reason.as_deref().is_some_and(|r| r.contains("heartbeat")),
-        "the server closes with a close frame whose reason names the heartbeat; got {reason:?}. Read «{SECTION}»."
+        close.as_ref().is_some_and(|(code, reason)| *code == 1001 && reason.contains("heartbeat")),
+        "the server closes a silent peer with 1001 (going away) and a reason that names the heartbeat; got \
+         {close:?}. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn a_busy_room_does_not_keep_a_silent_peer_alive() {
+    let app = spawn_app(|config| {
+        config.heartbeat_interval = Duration::from_millis(20);
+        config.heartbeat_timeout = Duration::from_millis(60);
+    })
+    .await;
+    // A half-open peer in a room that talks every 5 ms, four times per heartbeat
+    // interval: the server writes to it all the time, and it never says a word back.
+    // What the server sends proves nothing about the peer.
+    let mut tcp = raw(ws(app.addr, ALICE).await);
+    let hub = app.state.hub.clone();
+    let chatter = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_millis(5));
+        // No bursts to catch up after a stall: the connection gets a turn after every
+        // event, so it never lags (that would close it with 1013, not the heartbeat).
+        every.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            hub.publish("bob", "tick");
+        }
+    });
+    let (frames, closed) = read_until_close(&mut tcp).await;
+    chatter.abort();
+    let close = close_of(&frames);
+    assert!(
+        closed && close.as_ref().is_some_and(|(code, reason)| *code == 1001 && reason.contains("heartbeat")),
+        "a peer that said nothing for {PATIENCE:?} (timeout: 60 ms) while the room talked every 5 ms must be \
+         closed with 1001 and a heartbeat reason; got {close:?} after {} frames. The ticks must keep their own \
+         schedule (not restart on every event), and only what the peer sends counts as hearing from it. \
+         Read «{SECTION}».",
+        frames.len()
     );
 }
 

@@ -2,6 +2,8 @@
 //! never buffered for without limit and never left with a silent gap. Read «Fan-out
 //! and slow consumers».
 
+use std::time::Duration;
+
 use super::support::{ALICE, BOB, Seen, spawn_app, ws};
 
 const SECTION: &str = "Fan-out and slow consumers (book/06-real-time/fan-out.md)";
@@ -13,6 +15,10 @@ async fn a_slow_consumer_is_closed_with_a_reason() {
     let app = spawn_app(|config| {
         config.max_message_bytes = 128 * 1024;
         config.channel_capacity = 16;
+        // The server's blocked write to bob must wait until bob starts reading, however
+        // long a loaded machine takes to publish 25 MiB: a write timeout that fires first
+        // drops bob without a close frame, and the test would blame the lag policy.
+        config.write_timeout = Duration::from_secs(60);
     })
     .await;
     let mut bob = ws(app.addr, BOB).await;

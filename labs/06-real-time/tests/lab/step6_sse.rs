@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use futures_util::StreamExt;
 
-use super::support::{ALICE, next_sse, spawn_app, sse_events, sse_request, within};
+use super::support::{ALICE, PATIENCE, next_sse, spawn_app, sse_events, sse_request, within};
 
 const SECTION: &str = "Server-Sent Events (book/06-real-time/sse.md)";
 
@@ -133,5 +133,82 @@ async fn a_stream_needs_credentials() {
         response.status(),
         StatusCode::UNAUTHORIZED,
         "GET /events without a token is 401, like the WebSocket handshake. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn an_event_published_while_the_stream_opens_is_not_lost() {
+    let app = spawn_app(|_| {}).await;
+    app.state.hub.publish("bob", "seen");
+    let hub = app.state.hub.clone();
+    // Runs right after the handler has read the history for the replay: the event is
+    // published between that read and anything the handler does next. Every run.
+    app.state.hub.after_next_read(move || {
+        hub.publish("bob", "in between");
+    });
+    let mut events = sse_events(sse_request(app.addr, Some(ALICE), Some(1)).await);
+    let _ready = next_sse(&mut events, "the first event").await;
+    let next = tokio::time::timeout(PATIENCE, events.next()).await;
+    let next = match next {
+        Ok(Some(Some(event))) => event,
+        other => panic!(
+            "an event published right after the history was read never came (got {other:?} within {PATIENCE:?}): \
+             it was in neither the replay nor the live channel. Subscribe before you read the history. \
+             Read «{SECTION}»."
+        ),
+    };
+    assert_eq!(
+        (next.event.as_str(), next.id.as_str()),
+        ("message", "2"),
+        "after Last-Event-ID: 1, the next event is 2, the one published while the stream opened; got {next:?}. \
+         Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn an_event_in_both_the_replay_and_the_live_channel_is_sent_once() {
+    let app = spawn_app(|_| {}).await;
+    app.state.hub.publish("bob", "seen");
+    let hub = app.state.hub.clone();
+    // Runs right before the handler reads the history, after it has subscribed: the
+    // event is in the replay and on the live channel both. Every run.
+    app.state.hub.before_next_read(move || {
+        hub.publish("bob", "in both");
+    });
+    let mut events = sse_events(sse_request(app.addr, Some(ALICE), Some(1)).await);
+    let _ready = next_sse(&mut events, "the first event").await;
+    let replayed = next_sse(&mut events, "the replayed event").await;
+    app.state.hub.publish("bob", "live");
+    let live = next_sse(&mut events, "the live event").await;
+    let ids = [replayed, live].map(|event| event.map(|e| e.id).unwrap_or_default());
+    assert_eq!(
+        ids,
+        ["2", "3"],
+        "event 2 was in the replay and on the live channel: it must be sent once, then 3. Skip a live event \
+         whose id is not above the last one sent. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn a_stream_that_falls_behind_is_told_and_ended() {
+    let app = spawn_app(|config| config.channel_capacity = 4).await;
+    let mut events = sse_events(sse_request(app.addr, Some(ALICE), None).await);
+    let _ready = next_sse(&mut events, "the first event").await;
+    // 20 events with no await in between: the stream's task cannot run until all are
+    // published, so its receiver falls 16 behind a channel of 4. Every run.
+    for n in 1..=20 {
+        app.state.hub.publish("bob", &format!("n{n}"));
+    }
+    let next = next_sse(&mut events, "the event after a burst of 20 into a channel of 4").await;
+    assert_eq!(
+        next.as_ref().map(|e| e.event.as_str()),
+        Some("lagged"),
+        "the stream fell 16 events behind: it must say so (`event: lagged`), not jump from `ready` to event 17 \
+         as if nothing were missing; got {next:?}. Read «{SECTION}»."
+    );
+    assert!(
+        next_sse(&mut events, "the end of the stream after `lagged`").await.is_none(),
+        "after `lagged` the stream ends: the client reconnects with its Last-Event-ID and the history fills \
+         the hole (or says it cannot). Read «{SECTION}»."
     );
 }

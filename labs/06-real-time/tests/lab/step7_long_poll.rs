@@ -94,25 +94,75 @@ async fn an_event_between_the_check_and_the_wait_is_not_missed() {
     assert!(start.elapsed() < TIMEOUT, "and answered at once, not after the timeout. Read «{SECTION}».");
 }
 
+/// `GET uri` on the app, in-process: the status and the JSON body (null if none).
+async fn get(state: AppState, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Body::empty()).unwrap_or_else(|e| panic!("bad test request: {e}"));
+    let response = match app(state).oneshot(request).await {
+        Ok(response) => response,
+        Err(infallible) => match infallible {},
+    };
+    let status = response.status();
+    let body = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    (status, serde_json::from_slice(&body).unwrap_or_default())
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_poll_endpoint_answers_with_the_events_after_the_cursor() {
     let state = AppState::new(config());
     state.hub.publish("bob", "one");
     state.hub.publish("bob", "two");
-    let request = Request::get("/poll?after=1")
-        .header("authorization", format!("Bearer {ALICE}"))
-        .body(Body::empty())
-        .unwrap_or_else(|e| panic!("bad test request: {e}"));
-    let response = match app(state).oneshot(request).await {
-        Ok(response) => response,
-        Err(infallible) => match infallible {},
-    };
-    assert_eq!(response.status(), StatusCode::OK, "GET /poll?after=1 with a token. Read «{SECTION}».");
-    let body = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let bearer = format!("Bearer {ALICE}");
+    let (status, json) = get(state, "/poll?after=1", &[("authorization", &bearer)]).await;
+    assert_eq!(status, StatusCode::OK, "GET /poll?after=1 with a token. Read «{SECTION}».");
     assert_eq!(
         json,
         serde_json::json!({ "events": [{ "id": 2, "from": "bob", "text": "two" }], "resync": false }),
         "the events after the cursor, and whether some are gone. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_poll_with_nothing_new_answers_an_empty_list_after_the_timeout() {
+    let state = AppState::new(config());
+    state.hub.publish("bob", "one");
+    let bearer = format!("Bearer {ALICE}");
+    let start = Instant::now();
+    let (status, json) = get(state, "/poll?after=1", &[("authorization", &bearer)]).await;
+    assert_eq!(
+        (status, json.clone()),
+        (StatusCode::OK, serde_json::json!({ "events": [], "resync": false })),
+        "a poll that times out is still an answer in the same shape: 200 with an empty list, which every \
+         client parses like any other; got {status} {json}. Read «{SECTION}»."
+    );
+    assert_eq!(
+        start.elapsed(),
+        config().long_poll_timeout,
+        "the endpoint waits `config.long_poll_timeout`. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_poll_endpoint_checks_the_caller_like_the_others() {
+    let state = AppState::new(config());
+    state.hub.publish("bob", "private");
+    let (status, json) = get(state.clone(), "/poll?after=0", &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "GET /poll without a token is 401, like /ws and /events: the room is not public; got {status} {json}. \
+         Read «{SECTION}»."
+    );
+    let bearer = format!("Bearer {ALICE}");
+    let (status, json) =
+        get(state, "/poll?after=0", &[("authorization", &bearer), ("origin", "https://evil.example")]).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "GET /poll from https://evil.example is 403 (step 1's `authorize`), whatever the token; got {status} \
+         {json}. Read «{SECTION}»."
     );
 }

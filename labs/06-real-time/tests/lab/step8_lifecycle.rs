@@ -22,10 +22,12 @@ async fn the_gauge_counts_streams_and_returns_to_zero() {
     let abrupt = ws(app.addr, BOB).await;
     let stream = sse_request(app.addr, Some(ALICE), None).await;
     wait_until(
-        &format!(
-            "three streams are open (two WebSockets, one SSE); the gauge says {}. Read «{SECTION}».",
-            registry.open()
-        ),
+        || {
+            format!(
+                "three streams are open (two WebSockets, one SSE); the gauge says {}. Read «{SECTION}».",
+                registry.open()
+            )
+        },
         || registry.open() == 3,
     )
     .await;
@@ -44,7 +46,7 @@ async fn the_gauge_counts_streams_and_returns_to_zero() {
     drop(abrupt);
     drop(stream);
     wait_until(
-        &format!(
+        || format!(
             "a client that closed, one that vanished and an SSE stream that was dropped: the gauge must come \
              back to 0, it says {}. Read «{SECTION}».",
             registry.open()
@@ -60,7 +62,7 @@ async fn the_gauge_returns_to_zero_after_errors() {
     let registry = app.state.registry.clone();
     let mut too_big = ws(app.addr, ALICE).await;
     let mut flooding = ws(app.addr, BOB).await;
-    wait_until("two WebSockets are open", || registry.open() == 2).await;
+    wait_until(|| "two WebSockets are open".to_owned(), || registry.open() == 2).await;
     too_big.say(&"x".repeat(4096)).await;
     for n in 0..6 {
         flooding.say(&format!("flood {n}")).await;
@@ -68,7 +70,7 @@ async fn the_gauge_returns_to_zero_after_errors() {
     let _ = too_big.close_frame("a message over the size limit").await;
     let _ = flooding.close_frame("a client over its rate limit").await;
     wait_until(
-        &format!(
+        || format!(
             "two connections closed by the server on an error path (too large, too fast): the gauge must come \
              back to 0, it says {}. A count taken by hand at the end of the happy path leaks. Read «{SECTION}».",
             registry.open()
@@ -96,7 +98,8 @@ async fn shutdown_says_goodbye_to_every_stream_within_the_deadline() {
     let poll = tokio::spawn(
         reqwest::Client::new().get(format!("http://{addr}/poll?after=0")).bearer_auth(ALICE).send(),
     );
-    wait_until("a WebSocket, an SSE stream and a long poll are open", || registry.open() == 3).await;
+    wait_until(|| "a WebSocket, an SSE stream and a long poll are open".to_owned(), || registry.open() == 3)
+        .await;
 
     let _ = stop.send(());
     let (code, reason) = socket.close_frame("the server is shutting down").await;
@@ -132,4 +135,35 @@ async fn shutdown_says_goodbye_to_every_stream_within_the_deadline() {
          shutdown keep the server waiting until the deadline. Read «{SECTION}»."
     );
     assert_eq!(registry.open(), 0, "and the gauge is back to 0. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn shutdown_gives_up_at_the_deadline() {
+    let state = AppState::new(config());
+    // A stream that ignores the shutdown, like one stuck writing to a client that reads
+    // nothing: it counts as open until the test lets it go.
+    let stuck = state.registry.enter();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("cannot bind: {e}"));
+    let deadline = Duration::from_millis(100);
+    let started = tokio::time::Instant::now();
+    let drained = within(
+        &format!(
+            "one stream never closed, and serve did not return within {PATIENCE:?} (deadline: {deadline:?}): \
+             the deadline bounds the whole wait, the registry included. Read «{SECTION}»."
+        ),
+        serve(listener, state, async {}, deadline),
+    )
+    .await;
+    let waited = started.elapsed();
+    drop(stuck);
+    assert!(
+        matches!(drained, Ok(Drained::DeadlineExceeded)),
+        "a stream was still open at the deadline: serve reports Drained::DeadlineExceeded, so that the \
+         operator knows clients were cut off; got {drained:?}. Read «{SECTION}»."
+    );
+    assert!(
+        waited >= deadline,
+        "serve gave up after {waited:?}, before its deadline of {deadline:?}: a stream that is closing needs \
+         that time. Wait for the registry to reach zero, `deadline` at most. Read «{SECTION}»."
+    );
 }

@@ -10,6 +10,7 @@ use eventsource_stream::Eventsource;
 use futures_util::{SinkExt, Stream, StreamExt};
 use real_time::limits::Quota;
 use real_time::{AppState, Config, app};
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -168,15 +169,16 @@ fn close_parts(frame: CloseFrame) -> (u16, String) {
     (u16::from(frame.code), frame.reason.to_string())
 }
 
-/// Waits, `PATIENCE` at most, until `condition` holds; panics with `what` otherwise.
-pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+/// Waits, `PATIENCE` at most, until `condition` holds; panics with `describe()` otherwise
+/// (called at the end, so that it can show the state that did not change).
+pub async fn wait_until(describe: impl FnOnce() -> String, mut condition: impl FnMut() -> bool) {
     let waited = tokio::time::timeout(PATIENCE, async {
         while !condition() {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
     })
     .await;
-    assert!(waited.is_ok(), "{what}");
+    assert!(waited.is_ok(), "{}", describe());
 }
 
 /// `future`, or a panic saying `what` did not happen within `PATIENCE`.
@@ -212,4 +214,55 @@ pub fn sse_events(response: reqwest::Response) -> SseStream {
 /// The next SSE event, or a panic saying `what` did not come.
 pub async fn next_sse(events: &mut SseStream, what: &str) -> Option<eventsource_stream::Event> {
     within(&format!("{what}: no SSE event came within {PATIENCE:?}"), events.next()).await.flatten()
+}
+
+/// The frames a server sent on a raw socket: (opcode, payload). Server frames are not
+/// masked, and these are all short (a longer one ends the parse).
+pub fn frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut frames = Vec::new();
+    while bytes.len() >= 2 {
+        let (opcode, len) = (bytes[0] & 0x0f, usize::from(bytes[1] & 0x7f));
+        if len > 125 || bytes.len() < 2 + len {
+            break;
+        }
+        frames.push((opcode, bytes[2..2 + len].to_vec()));
+        bytes = &bytes[2 + len..];
+    }
+    frames
+}
+
+/// The raw TCP stream under a client, for tests that play a peer no library would.
+pub fn raw(client: WsClient) -> TcpStream {
+    match client.socket.into_inner() {
+        MaybeTlsStream::Plain(tcp) => tcp,
+        _ => panic!("the test client uses plain TCP"),
+    }
+}
+
+/// Reads what the server sends on a raw socket until a close frame comes or the
+/// connection ends, `PATIENCE` at most, answering nothing. The frames, and whether
+/// the server closed or ended in time.
+pub async fn read_until_close(tcp: &mut TcpStream) -> (Vec<(u8, Vec<u8>)>, bool) {
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(PATIENCE, async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received.extend_from_slice(&chunk[..n]),
+            }
+            if frames(&received).iter().any(|(opcode, _)| *opcode == 0x8) {
+                return;
+            }
+        }
+    })
+    .await;
+    (frames(&received), read.is_ok())
+}
+
+/// The code and reason of the first close frame among `frames`.
+pub fn close_of(frames: &[(u8, Vec<u8>)]) -> Option<(u16, String)> {
+    let (_, payload) = frames.iter().find(|(opcode, _)| *opcode == 0x8)?;
+    let code = u16::from_be_bytes([*payload.first()?, *payload.get(1)?]);
+    Some((code, String::from_utf8_lossy(&payload[2..]).into_owned()))
 }
