@@ -94,18 +94,26 @@ impl PasswordHasher {
     /// Checks `password` against a stored PHC string, with the parameters written in
     /// it. argon2 compares the computed and stored outputs in constant time.
     pub fn verify(&self, password: &str, stored: &str) -> Verification {
-        self.verifications.fetch_add(1, Ordering::Relaxed);
         let Ok(parsed) = PasswordHash::new(stored) else {
             return Verification::Invalid;
         };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return Verification::Invalid;
+        };
+        let argon2 = matches!(parsed.algorithm.as_str(), "argon2d" | "argon2i" | "argon2id");
+        if !argon2 || parsed.salt.is_none() || parsed.hash.is_none() {
+            return Verification::Invalid;
+        }
+        // Counted here, where argon2 runs, not on entry: a stored value it cannot read
+        // costs nothing, and a login that "verifies" against one must not look as if it
+        // had paid for an argon2 run.
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         if self.argon2().verify_password(password.as_bytes(), &parsed).is_err() {
             return Verification::Invalid;
         }
-        let current = Params::try_from(&parsed).is_ok_and(|p| {
-            p.m_cost() == self.params.m_cost()
-                && p.t_cost() == self.params.t_cost()
-                && p.p_cost() == self.params.p_cost()
-        });
+        let current = params.m_cost() == self.params.m_cost()
+            && params.t_cost() == self.params.t_cost()
+            && params.p_cost() == self.params.p_cost();
         let argon2id = parsed.algorithm.as_str() == "argon2id";
         if current && argon2id { Verification::Valid } else { Verification::ValidButOutdated }
     }

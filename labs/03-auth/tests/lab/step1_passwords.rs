@@ -1,6 +1,6 @@
 //! Step 1: passwords. Read «Storing passwords».
 
-use argon2::Params;
+use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, Version};
 use auth::password::{LoginFailed, PasswordHasher, UserStore, Verification};
 use auth::rbac::Role;
 
@@ -59,6 +59,11 @@ fn an_unreadable_stored_hash_is_a_failed_check_not_a_panic() {
             "a stored value that is no argon2 PHC string ({stored:?}) verifies nothing. Read «{SECTION}»."
         );
     }
+    assert_eq!(
+        hasher.verifications(),
+        0,
+        "`verifications` counts argon2 runs, and a stored value argon2 cannot read costs none: count where argon2 runs, not on entry to `verify`. Otherwise a login that checks an unknown user against an empty \"dummy\" looks as if it did the work, and answers in microseconds. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -123,6 +128,34 @@ fn an_unknown_user_costs_one_argon2_run_like_a_wrong_password() {
         (1, 1),
         "every login runs argon2 exactly once, even for a user who does not exist; otherwise the answer for an unknown user comes back tens of milliseconds sooner, and the clock tells which names exist. Read «{SECTION}»."
     );
+}
+
+#[test]
+fn any_other_parameter_or_variant_is_outdated() {
+    let params = |m, t, p| Params::new(m, t, p, None).unwrap_or_else(|e| panic!("argon2 parameters: {e}"));
+    let hasher = PasswordHasher::new(params(16, 2, 1)).unwrap_or_else(|e| panic!("a hasher: {e}"));
+    let today = hasher.hash(ALICE_PASSWORD).unwrap_or_else(|e| panic!("hashing failed: {e}"));
+    assert_eq!(
+        hasher.verify(ALICE_PASSWORD, &today),
+        Verification::Valid,
+        "a hash with today's parameters is current. Read «{SECTION}»."
+    );
+    for (what, algorithm, old) in [
+        ("another memory cost (m=32, today m=16)", Algorithm::Argon2id, params(32, 2, 1)),
+        ("fewer passes (t=1, today t=2)", Algorithm::Argon2id, params(16, 1, 1)),
+        ("another parallelism (p=2, today p=1)", Algorithm::Argon2id, params(16, 2, 2)),
+        ("argon2i with today's parameters (today argon2id)", Algorithm::Argon2i, params(16, 2, 1)),
+    ] {
+        let stored = Argon2::new(algorithm, Version::V0x13, old)
+            .hash_password_with_salt(ALICE_PASSWORD.as_bytes(), b"a-fixed-salt-for-tests")
+            .unwrap_or_else(|e| panic!("hashing failed: {e}"))
+            .to_string();
+        assert_eq!(
+            hasher.verify(ALICE_PASSWORD, &stored),
+            Verification::ValidButOutdated,
+            "a hash made with {what} verifies the right password but is not today's: every parameter (m, t, p) and the variant count, or that hash is never upgraded ({stored}). Read «{SECTION}»."
+        );
+    }
 }
 
 #[test]

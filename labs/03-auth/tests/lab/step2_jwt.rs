@@ -111,6 +111,18 @@ fn a_token_without_exp_is_rejected() {
 fn nbf_in_the_future_is_rejected() {
     let token = mint(Signer::Idp2026, &with(good(), "nbf", json!(T0 + 120)));
     assert_rejected(&token, T0, "a token that is not valid for another 2 minutes (nbf)");
+    let just_beyond = mint(Signer::Idp2026, &with(good(), "nbf", json!(T0 + 31)));
+    assert_rejected(
+        &just_beyond,
+        T0,
+        "a token valid only in 31 s (nbf beyond the 30 s leeway: the leeway is added once, to `now`)",
+    );
+    let within =
+        verify_with_key(&mint(Signer::Idp2026, &with(good(), "nbf", json!(T0 + 29))), &key(), &rules(), T0);
+    assert!(
+        within.is_ok(),
+        "a token valid in 29 s is inside the 30 s leeway, like `exp`: the issuer's clock may be a little ahead of ours; got {within:?}. Read «{SECTION}»."
+    );
 }
 
 #[test]

@@ -9,10 +9,15 @@ use auth::jwt::{LEEWAY, TokenError, TokenRules};
 use jsonwebtoken::Algorithm;
 use wiremock::MockServer;
 
-use super::support::{AUDIENCE, Signer, T0, claims, jwks_calls, mint, mint_with, rotate_keys, serve_keys};
+use serde_json::json;
+
+use super::support::{
+    AUDIENCE, Signer, T0, claims, jwks_calls, mint, mint_with, rotate_keys, serve_keys, with,
+};
 
 const SECTION: &str = "Keys that rotate (book/03-auth/jwks.md)";
 const FLOOR: Duration = Duration::from_secs(60);
+const MAX_AGE: Duration = Duration::from_secs(3600);
 
 struct Setup {
     idp: MockServer,
@@ -27,7 +32,7 @@ async fn setup(keys: &[Signer]) -> Setup {
     let config = JwksConfig {
         url: format!("{}/.well-known/jwks.json", idp.uri()),
         refresh_floor: FLOOR,
-        max_age: Duration::from_secs(3600),
+        max_age: MAX_AGE,
         algorithms: vec![Algorithm::RS256, Algorithm::EdDSA],
     };
     let keys = KeySet::new(config, reqwest::Client::new(), clock.clone());
@@ -123,17 +128,82 @@ async fn a_rotation_inside_the_floor_waits_for_the_floor() {
         "the current key works. Read «{SECTION}»."
     );
     rotate_keys(&s.idp, &[Signer::Idp2026, Signer::Idp2027]).await;
+    s.clock.advance(FLOOR / 2);
     let early = s.auth.authenticate(&s.token(Signer::Idp2027)).await;
     assert_eq!(
         early.err(),
         Some(TokenError::UnknownKey),
-        "10 s after a fetch, a new kid is refused without fetching. Read «{SECTION}»."
+        "{:?} after a fetch, a new kid is refused without fetching. Read «{SECTION}».",
+        FLOOR / 2
     );
-    s.clock.advance(FLOOR);
+    s.clock.advance(FLOOR / 2);
     let later = s.auth.authenticate(&s.token(Signer::Idp2027)).await;
     assert!(
         later.is_ok(),
-        "after the floor, the new kid triggers a fetch and is accepted; got {later:?}. Read «{SECTION}»."
+        "{FLOOR:?} after the last fetch the new kid triggers a fetch and is accepted, although a refusal came {:?} ago: the floor counts from the last fetch, not from the last refusal, or an attacker who sends an unknown kid now and then keeps a real rotation out for ever; got {later:?}. Read «{SECTION}».",
+        FLOOR / 2
+    );
+}
+
+#[tokio::test]
+async fn a_key_the_provider_withdrew_stops_working_after_max_age() {
+    let s = setup(&[Signer::Idp2026]).await;
+    assert!(
+        s.auth.authenticate(&s.token(Signer::Idp2026)).await.is_ok(),
+        "the current key works. Read «{SECTION}»."
+    );
+    // The provider withdraws its 2026 key (it leaked) and signs with the 2027 one.
+    rotate_keys(&s.idp, &[Signer::Idp2027]).await;
+    s.clock.advance(MAX_AGE);
+    let now = T0 + MAX_AGE.as_secs();
+    let fresh = with(with(claims(&s.idp.uri()), "nbf", json!(now)), "exp", json!(now + 300));
+    let withdrawn = s.auth.authenticate(&mint(Signer::Idp2026, &fresh)).await;
+    assert!(
+        withdrawn.is_err(),
+        "{MAX_AGE:?} after the last fetch the cache is stale: the keys are fetched again, and a token signed with a key the provider no longer publishes is refused; got {withdrawn:?}. A cache that never expires, or that adds new keys to the old ones, trusts a leaked key for ever. Read «{SECTION}»."
+    );
+    assert_eq!(
+        jwks_calls(&s.idp).await,
+        2,
+        "one fetch at start, one when the cache went stale. Read «{SECTION}»."
+    );
+    let current = s.auth.authenticate(&mint(Signer::Idp2027, &fresh)).await;
+    assert!(current.is_ok(), "the key the provider publishes now works; got {current:?}. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn simultaneous_tokens_with_a_new_kid_fetch_once() {
+    let s = setup(&[Signer::Idp2026]).await;
+    assert!(
+        s.auth.authenticate(&s.token(Signer::Idp2026)).await.is_ok(),
+        "the current key works. Read «{SECTION}»."
+    );
+    s.clock.advance(FLOOR);
+    rotate_keys(&s.idp, &[Signer::Idp2026, Signer::Idp2027]).await;
+    // Ten requests with the new kid arrive together: each one is polled until it waits
+    // (for the lock, or for the provider) before any of them finishes.
+    let token = s.token(Signer::Idp2027);
+    let (a, b, c, d, e, f, g, h, i, j) = tokio::join!(
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+        s.auth.authenticate(&token),
+    );
+    let verdicts = [a, b, c, d, e, f, g, h, i, j];
+    assert!(
+        verdicts.iter().all(Result::is_ok),
+        "ten simultaneous tokens with the new kid are all accepted; got {verdicts:?}. Read «{SECTION}»."
+    );
+    assert_eq!(
+        jwks_calls(&s.idp).await,
+        2,
+        "ten simultaneous misses cost one fetch, not ten: hold the lock across the fetch, so the others wait for it and then find the key. Read «{SECTION}»."
     );
 }
 

@@ -167,6 +167,24 @@ async fn a_missing_scope_gets_403_insufficient_scope() {
 }
 
 #[tokio::test]
+async fn a_scope_is_matched_whole_not_as_a_substring() {
+    let world = World::new().await;
+    for scope in ["notes:read notes:write-drafts", "notes:read notes:writer", "notes:read xnotes:write"] {
+        let token = world.token("alice", &["writer"], scope);
+        let reply = world.send(with_token("POST", "/api/notes", Some(&token))).await;
+        assert_problem(
+            &reply,
+            StatusCode::FORBIDDEN,
+            &format!("a writer whose token has the scopes {scope:?}, none of them notes:write"),
+        );
+        assert!(
+            challenge(&reply).contains("error=\"insufficient_scope\""),
+            "scopes are a space-separated list of names (RFC 6749 §3.3), compared whole: {scope:?} does not grant notes:write, whatever `contains` says. Read «{SECTION}»."
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_role_without_the_permission_gets_403_and_no_token_gets_401() {
     let world = World::new().await;
     let reader = world.token("rita", &["reader"], "notes:read notes:write");

@@ -197,6 +197,64 @@ async fn a_state_change_needs_the_csrf_token() {
 }
 
 #[tokio::test]
+async fn session_ids_and_csrf_tokens_are_long_random_and_distinct() {
+    let world = World::new().await;
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..3 {
+        let (id, csrf) = login_page(&world).await;
+        for (what, value) in [("session id", &id), ("CSRF token", &csrf)] {
+            assert!(
+                value.len() >= 22
+                    && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "a {what} carries at least 128 bits from a CSPRNG: 22 base64url characters or more (`secrets::random_token` gives 43); got {value:?}. Read «{SECTION}»."
+            );
+            assert!(
+                seen.insert(value.clone()),
+                "every session id and CSRF token is new; {value:?} came twice. Read «{SECTION}»."
+            );
+        }
+        assert_ne!(
+            id, csrf,
+            "the CSRF token is not the session id: the page reads the token, and the session id must stay out of reach of scripts (HttpOnly). Read «{SECTION}»."
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_csrf_token_works_only_for_its_own_session() {
+    let world = World::new().await;
+    let (anonymous, old_csrf) = login_page(&world).await;
+    let reply = log_in(&world, &anonymous, Some(&old_csrf), ALICE_PASSWORD).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "alice logs in; got {} ({}). Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    let session = reply.cookie_value(SESSION_COOKIE).unwrap_or_default();
+    let note = json!({ "text": "hello" });
+    let stale = world
+        .send(browser("POST", "/session/notes", Some(&session), Some(&old_csrf), Some(note.clone())))
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::FORBIDDEN,
+        "the CSRF token of the session before login is refused after it: whoever planted or read that session knows its token, so the new session needs a new one. Read «{SECTION}»."
+    );
+    // The attacker's own session with us, and its token, which the attacker can read.
+    let (_, attackers_csrf) = login_page(&world).await;
+    let foreign = world
+        .send(browser("POST", "/session/notes", Some(&session), Some(&attackers_csrf), Some(note)))
+        .await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::FORBIDDEN,
+        "another session's CSRF token is refused with 403: a token is bound to its session, or the attacker simply uses their own. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
     let world = World::new().await;
     let (session, csrf) = signed_in(&world).await;

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use auth::oauth::{PENDING_COOKIE, pkce_challenge, redirect_uri_matches};
+use auth::oauth::{PENDING_COOKIE, PENDING_FOR, pkce_challenge, redirect_uri_matches};
 use auth::session::SESSION_COOKIE;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -54,6 +55,9 @@ fn a_redirect_uri_must_match_exactly() {
 /// issued for, works once, and only for the registered client and redirect URI.
 struct TokenEndpoint {
     codes: Mutex<HashMap<String, String>>,
+    /// Every `code_verifier` the client sent: the verifier never leaves the server
+    /// before this request, so this is where a test can look at it.
+    verifiers: Mutex<Vec<String>>,
     access_token: String,
 }
 
@@ -61,6 +65,10 @@ impl wiremock::Respond for TokenEndpoint {
     fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
         let form: HashMap<String, String> = url::form_urlencoded::parse(&request.body).into_owned().collect();
         let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+        self.verifiers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(field("code_verifier").to_owned());
         let challenge =
             self.codes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(field("code"));
         let verifier_hash = URL_SAFE_NO_PAD.encode(Sha256::digest(field("code_verifier").as_bytes()));
@@ -96,6 +104,7 @@ async fn provider() -> Provider {
     let world = World::new().await;
     let endpoint = Arc::new(TokenEndpoint {
         codes: Mutex::new(HashMap::new()),
+        verifiers: Mutex::new(Vec::new()),
         access_token: mint(Signer::Idp2026, &claims(&world.issuer())),
     });
     Mock::given(method("POST"))
@@ -195,6 +204,11 @@ async fn start_asks_for_a_code_with_s256_state_and_the_exact_redirect_uri() {
     assert!(
         started.param("state").len() >= 22,
         "`state` is a random value of at least 128 bits. Read «{SECTION}»."
+    );
+    assert_ne!(
+        pkce_challenge(started.param("state")),
+        started.param("code_challenge"),
+        "the verifier is a secret of its own, not the `state`: `state` travels in the browser's URL, and whoever reads it there could redeem the code. Read «{SECTION}»."
     );
     let again = p.start().await;
     assert_ne!(
@@ -318,5 +332,67 @@ async fn a_callback_works_once() {
         p.token_calls().await,
         1,
         "the code is exchanged once: the replay never reaches the provider. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_left_pending_too_long_is_refused() {
+    let p = provider().await;
+    let started = p.start().await;
+    p.issue_code("code-1", started.param("code_challenge"));
+    p.world.clock.advance(PENDING_FOR + Duration::from_secs(1));
+    let reply = p.callback(Some(&started.pending), "code-1", started.param("state")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "a callback {PENDING_FOR:?} after the sign-in started is refused with 400: a pending sign-in (its state and verifier) is a secret with a lifetime. Read «{SECTION}»."
+    );
+    assert_eq!(p.token_calls().await, 0, "and the code is not sent to the provider. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn a_callback_without_state_is_refused() {
+    let p = provider().await;
+    let started = p.start().await;
+    p.issue_code("code-1", started.param("code_challenge"));
+    // The attacker's link leaves `state` out, hoping that no state means no check.
+    let reply = p
+        .world
+        .send(request(
+            Request::get("/oauth/callback?code=code-1")
+                .header(header::COOKIE, format!("{PENDING_COOKIE}={}", started.pending)),
+            Body::empty(),
+        ))
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "a callback without `state` is a state mismatch: 400; got {} ({}). Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    assert_eq!(p.token_calls().await, 0, "and the code is not sent to the provider. Read «{SECTION}».");
+    assert!(reply.set_cookie(SESSION_COOKIE).is_none(), "no session. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn the_verifier_is_43_to_128_unreserved_characters() {
+    let p = provider().await;
+    let started = p.start().await;
+    p.issue_code("code-1", started.param("code_challenge"));
+    let reply = p.callback(Some(&started.pending), "code-1", started.param("state")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SEE_OTHER,
+        "a good callback signs in; got {} ({}). Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    let verifiers = p.endpoint.verifiers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    assert!(
+        verifiers.len() == 1
+            && verifiers.iter().all(|v| (43..=128).contains(&v.len()) && v.bytes().all(unreserved)),
+        "the code_verifier is 43 to 128 characters of [A-Z a-z 0-9 - . _ ~] (RFC 7636 §4.1: at least 256 bits of entropy as 43 base64url characters); providers refuse anything else. Got {verifiers:?}. Read «{SECTION}»."
     );
 }
