@@ -3,16 +3,21 @@
 //! One enum of commands and a `match`. Learners use `check` and `hint`; everyone
 //! uses `book`; maintainers and CI use `verify`. Each command lives in its own module.
 
+mod board;
 mod book;
 mod cargo;
 mod check;
 mod console;
+mod doctor;
 mod hint;
 mod lab;
 mod loop_bench;
 mod mutants;
+mod prefetch;
 mod progress;
+mod report;
 mod reset;
+mod schedule;
 mod shipped;
 mod solution;
 mod spec;
@@ -48,6 +53,12 @@ enum Command {
         /// Print one JSON document on stdout (the report goes to stderr): for editors, CI and facilitators.
         #[arg(long)]
         json: bool,
+        /// Also send step ids and pass counts (never code) to the facilitator's board, http://HOST:PORT (or XTASK_REPORT).
+        #[arg(long, value_name = "URL")]
+        report: Option<String>,
+        /// The name the board shows for you (remembered per board; or XTASK_NAME).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Check on every save: the lab's step table and first failure, again each time you save.
     Watch {
@@ -131,6 +142,32 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// The facilitator's live progress board: a page with a row per participant, fed by `check --report`.
+    Board {
+        /// The port to listen on, on every network interface.
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// Check the board's page in headless Chromium instead, and exit.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Is this laptop ready for the workshop? One line per check; exit 0 only when ready.
+    Doctor,
+    /// Download and build everything the workshop needs, so that the labs work without the network.
+    Prefetch {
+        /// Do not build the book (it compiles mdBook, the runner's heaviest dependency).
+        #[arg(long)]
+        skip_book: bool,
+    },
+    /// Print the workshop's timed days, computed from the minutes in every lab.toml.
+    Schedule {
+        /// Rewrite the generated tables in book/workshop.md.
+        #[arg(long)]
+        write: bool,
+        /// Exit 1 when book/workshop.md's tables disagree with the labs' minutes.
+        #[arg(long, conflicts_with = "write")]
+        check: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -152,7 +189,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check { lab, json } => check::run(&root, lab.as_deref(), json, &style),
+        Command::Check { lab, json, report, name } => match report::url(report) {
+            Some(url) => report::run(&root, lab.as_deref(), json, &url, name.as_deref(), &style),
+            None => check::run(&root, lab.as_deref(), json, &style),
+        },
         Command::Hint { lab, step, all, reset } => {
             hint::run(&root, &lab, step.as_deref(), hint::Reveal::from_flags(all, reset), &style)
         }
@@ -169,6 +209,10 @@ fn main() -> ExitCode {
         Command::Mutants { lab } => mutants::run(&root, lab.as_deref(), &style),
         Command::Spec { lab } => spec::run(&root, lab.as_deref(), &style),
         Command::LoopBench { lab, runs } => loop_bench::run(&root, &lab, runs, &style),
+        Command::Board { port, check } => board::run(&root, port, check, &style),
+        Command::Doctor => doctor::run(&root, &style),
+        Command::Prefetch { skip_book } => prefetch::run(&root, skip_book, &style),
+        Command::Schedule { write, check } => schedule::run(&root, write, check, &style),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

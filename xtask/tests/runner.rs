@@ -647,3 +647,135 @@ fn watch_runs_once_more_for_a_save_during_a_check_and_never_two_at_once() {
     wait_for("watch to quit on q", Duration::from_secs(30), || matches!(watch.try_wait(), Ok(Some(_))));
     assert_eq!(starts(), 2, "no check after the last save");
 }
+
+#[test]
+fn schedule_tables_are_checked_against_the_labs_minutes_and_rewritten() {
+    let root = workbook("workshop", "schedule_tables_are_checked_against_the_labs_minutes_and_rewritten");
+    let stale = xtask(&root, &["schedule", "--check"]);
+    stale.says("one-day, two-days").says("cargo xtask schedule --write");
+    assert_eq!(stale.code, Some(1), "a stale table fails the check");
+
+    let written = xtask(&root, &["schedule", "--write"]);
+    assert_eq!(written.code, Some(0), "{}{}", written.stdout, written.stderr);
+    let page = read(&root.join("book/workshop.md"));
+    assert!(page.starts_with("# Running a workshop\n\nBefore the tables.\n"), "the prose is kept:\n{page}");
+    assert!(page.contains("Between the tables.") && page.ends_with("After the tables.\n"), "{page}");
+    assert!(!page.contains("hand-edited"), "the old table is gone:\n{page}");
+    assert!(page.contains("| 01 step 1: The first step"), "a row per step:\n{page}");
+    assert!(page.contains("Not in this workbook yet: lab 04, 05."), "missing labs are named:\n{page}");
+    xtask(&root, &["schedule", "--check"]).says("2 plans match");
+
+    // One minute more in a lab.toml, and the page is stale again.
+    let manifest = root.join("labs/01-demo/lab.toml");
+    let toml = read(&manifest).replacen("minutes = 5", "minutes = 6", 1);
+    fs::write(&manifest, toml).expect("edit lab.toml");
+    assert_eq!(xtask(&root, &["schedule", "--check"]).code, Some(1));
+}
+
+#[test]
+fn doctor_names_a_rust_older_than_the_workspace_needs_and_exits_non_zero() {
+    let root = workbook("doctor", "doctor_names_a_rust_older_than_the_workspace_needs_and_exits_non_zero");
+    let run = xtask(&root, &["doctor"]);
+    run.says("FAIL  Rust:")
+        .says("older than the workspace's rust-version 99.0")
+        .says("rustup update stable")
+        .says("ok    loopback")
+        .says("ok    01-demo built")
+        .says("1 check(s) failed");
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+}
+
+#[test]
+fn check_report_sends_ids_and_counts_to_the_board_and_keeps_the_token() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+
+    let root = workbook("partial", "check_report_sends_ids_and_counts_to_the_board_and_keeps_the_token");
+    // A stand-in for the board: it answers two reports, the first with a token.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let board = std::thread::spawn(move || {
+        let mut bodies = Vec::new();
+        for answer in [
+            r#"{"token":"0123456789abcdef0123456789abcdef"}"#,
+            r#"{"token":"0123456789abcdef0123456789abcdef"}"#,
+        ] {
+            let (stream, _) = listener.accept().expect("a report");
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).expect("a header");
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().expect("a length");
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).expect("the body");
+            bodies.push(String::from_utf8(body).expect("UTF-8"));
+            let response = format!(
+                "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
+                answer.len()
+            );
+            reader.get_mut().write_all(response.as_bytes()).expect("answer");
+        }
+        bodies
+    });
+
+    let first = xtask(&root, &["check", "01", "--report", &url, "--name", "Ada"]);
+    assert_eq!(first.code, Some(1), "the check's own verdict: step 2 fails\n{}", first.stderr);
+    assert!(first.stderr.contains("reported as \"Ada\""), "{}", first.stderr);
+    assert!(first.stderr.contains("← you are here"), "the learner still sees the report:\n{}", first.stderr);
+    // The second time, the name and token come from what the runner remembered, and the
+    // board's address from the environment.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .arg("--root")
+        .arg(&root)
+        .args(["check", "01"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("XTASK_REPORT", &url);
+    let second = run(command);
+    assert!(second.stderr.contains("reported as \"Ada\""), "{}", second.stderr);
+
+    let bodies = board.join().expect("the board thread");
+    let first: serde_json::Value = serde_json::from_str(&bodies[0]).expect("JSON");
+    assert_eq!(first["name"], "Ada");
+    assert!(first.get("token").is_none(), "no token before the board hands one out: {first}");
+    assert_eq!(
+        first["labs"],
+        serde_json::json!([{ "lab": "01-demo", "steps": [
+            { "id": "first", "passed": 1, "total": 1 },
+            { "id": "second", "passed": 0, "total": 1 }
+        ]}])
+    );
+    assert!(!bodies[0].contains("expected 5 + 0"), "no test output leaves the laptop: {}", bodies[0]);
+    let second: serde_json::Value = serde_json::from_str(&bodies[1]).expect("JSON");
+    assert_eq!(second["token"], "0123456789abcdef0123456789abcdef", "the token comes back");
+}
+
+#[test]
+fn after_prefetch_doctor_is_green_and_check_runs_offline() {
+    let root = workbook("passing", "after_prefetch_doctor_is_green_and_check_runs_offline");
+    let prefetch = xtask(&root, &["prefetch", "--skip-book"]);
+    prefetch.says("ok    01-demo: tests built").says("Everything is downloaded and built");
+    assert_eq!(prefetch.code, Some(0), "{}{}", prefetch.stdout, prefetch.stderr);
+
+    let doctor = xtask(&root, &["doctor"]);
+    doctor.says("ok    01-demo built").says("This laptop is ready");
+    assert_eq!(doctor.code, Some(0), "{}", doctor.stdout);
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .arg("--root")
+        .arg(&root)
+        .arg("check")
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("CARGO_NET_OFFLINE", "true");
+    let check = run(command);
+    check.says("all steps pass");
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+}

@@ -141,12 +141,62 @@ impl Batch<'_> {
                     .collect();
             }
         };
-        for ((_, mistake, dir), build) in ready.iter().zip(builds) {
+        for ((slot, mistake, dir), build) in ready.iter().zip(builds) {
+            // A narrowed test crate that does not compile may need a step it left out:
+            // the whole test crate decides.
+            let build = match build {
+                Build::CompileError { .. } if mistake.caught_by.test().is_some() && self.widen(dir) => {
+                    let name = slot_package(self.package, *slot);
+                    let member = Member { package: &name, dir: Some(dir) };
+                    match build_one(self.root, self.scratch, member, self.loom) {
+                        Ok(build) => build,
+                        Err(why) => {
+                            problems.push(format!("{}: {why}", mistake.name()));
+                            continue;
+                        }
+                    }
+                }
+                other => other,
+            };
             if let Err(why) = caught(dir, self.lab, mistake, build) {
                 problems.push(format!("{}: {why}", mistake.name()));
             }
         }
         problems
+    }
+
+    /// Compiles only the step whose test catches the mistake: the slot's test crate
+    /// mounts a copy of the lab's tests whose `main.rs` declares that step's module and
+    /// none of the others'. Most of a mistake's build is the test crate, and most of
+    /// that is the other steps. Returns whether it narrowed (a test crate of another
+    /// shape is left whole).
+    fn narrow(&self, dir: &Path, step_module: &str) -> Result<bool, String> {
+        let tests_rs = dir.join("tests").join("lab.rs");
+        let Ok(text) = fs::read_to_string(&tests_rs) else { return Ok(false) };
+        let mounted = format!("\"../../../labs/{}/tests/lab/main.rs\"", self.lab.name);
+        if !text.contains(&mounted) {
+            return Ok(false);
+        }
+        let subset = dir.join(SUBSET);
+        copy_dir(&self.lab.dir.join("tests").join("lab"), &subset)?;
+        let main = subset.join("main.rs");
+        let source = fs::read_to_string(&main).map_err(|e| format!("cannot read {}: {e}", main.display()))?;
+        let kept: Vec<&str> = source.lines().filter(|line| !declares_other_step(line, step_module)).collect();
+        fs::write(&main, kept.join("\n") + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", main.display()))?;
+        let narrowed = text.replace(&mounted, &format!("\"../{SUBSET}/main.rs\""));
+        fs::write(&tests_rs, narrowed).map_err(|e| format!("cannot write {}: {e}", tests_rs.display()))?;
+        Ok(true)
+    }
+
+    /// Puts the whole test crate back in a narrowed slot; false if it was not narrowed.
+    fn widen(&self, dir: &Path) -> bool {
+        if !dir.join(SUBSET).exists() {
+            return false;
+        }
+        let original = self.solution_dir.join("tests").join("lab.rs");
+        fs::copy(&original, dir.join("tests").join("lab.rs")).is_ok()
+            && fs::remove_dir_all(dir.join(SUBSET)).is_ok()
     }
 
     /// A fresh copy of the solution in slot `slot`, under the slot's package name, with
@@ -156,6 +206,10 @@ impl Batch<'_> {
         copy_dir(self.solution_dir, &dir)?;
         rename_package(&dir.join("Cargo.toml"), self.package, &slot_package(self.package, slot))?;
         apply(&dir, &mistake.path)?;
+        if let (Some(test), false) = (mistake.caught_by.test(), self.loom) {
+            let step_module = test.split("::").next().unwrap_or(test);
+            self.narrow(&dir, step_module)?;
+        }
         Ok(dir)
     }
 }
@@ -164,6 +218,23 @@ impl Mistake {
     fn name(&self) -> String {
         self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
     }
+}
+
+/// Where a slot keeps its narrowed copy of the lab's tests: outside `tests/`, where
+/// cargo would take a `main.rs` for a test target of its own.
+const SUBSET: &str = "lab-subset";
+
+/// Whether a line of the tests' `main.rs` declares a step module other than `keep`.
+fn declares_other_step(line: &str, keep: &str) -> bool {
+    let line = line.trim();
+    let declared =
+        line.strip_prefix("pub ").unwrap_or(line).strip_prefix("mod ").and_then(|r| r.strip_suffix(';'));
+    declared.is_some_and(|module| module.starts_with("step") && module != keep)
+}
+
+/// Builds one slot alone (a narrowed build that had to be widened).
+fn build_one(root: &Path, scratch: &Path, member: Member<'_>, loom: bool) -> Result<Build, String> {
+    build(root, scratch, &[member], loom)?.pop().ok_or_else(|| "cargo reported no build".to_owned())
 }
 
 /// Whether a test runs in the lab's loom target.

@@ -133,7 +133,11 @@ pub fn run(root: &Path, only: Option<&str>, style: &Style) -> Result<bool> {
     });
     report.run("book: every {{#include}} resolves, with its anchor", || book_checks::includes_resolve(root));
     report.run("book: no text block is wider than the column", || book_checks::text_fits_column(root));
+    report.run("book: the workshop's timed plans match the labs' minutes", || crate::schedule::verdict(root));
     report.run("book: builds with a search index", || book_checks::builds_with_search(root));
+    report.run("the board's page works in a real browser (headless Chromium)", || {
+        crate::board::browser_check(root)
+    });
 
     Ok(summarize(&report))
 }
