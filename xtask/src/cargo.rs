@@ -225,7 +225,7 @@ pub struct Member<'a> {
 
 /// `cargo test --no-run` for the same test target of several packages in one cargo
 /// command, so that cargo compiles them side by side on every core; one package that does
-/// not compile does not stop the others (`--no-fail-fast` keeps cargo building). The builds come back in the
+/// not compile does not stop the others. The builds come back in the
 /// order of `members`; when there are several, each needs its `dir`.
 pub fn build_tests(options: &BuildOptions<'_>, members: &[Member<'_>]) -> Result<Vec<Build>> {
     let format = if options.color { "json-diagnostic-rendered-ansi" } else { "json" };
@@ -233,14 +233,18 @@ pub fn build_tests(options: &BuildOptions<'_>, members: &[Member<'_>]) -> Result
     if let Some(dir) = options.target_dir {
         command.env("CARGO_TARGET_DIR", dir);
     }
-    command.current_dir(options.root).args(["test", "--no-run", "--message-format", format]);
+    // Several packages: `cargo build --test` (the same test-profile artifacts as `cargo
+    // test --no-run`) with `--keep-going`, which `cargo test` lacks, so that one package
+    // that does not compile leaves the others built.
+    if members.len() > 1 {
+        command.current_dir(options.root).args(["build", "--keep-going", "--message-format", format]);
+    } else {
+        command.current_dir(options.root).args(["test", "--no-run", "--message-format", format]);
+    }
     for member in members {
         command.args(["--package", member.package]);
     }
     command.args(["--test", options.test]);
-    if members.len() > 1 {
-        command.arg("--no-fail-fast");
-    }
     if let Some(flags) = options.rustflags {
         add_rustflags(&mut command, flags);
     }
