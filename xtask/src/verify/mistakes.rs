@@ -79,25 +79,31 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     let scratch = state_dir(root).join("mistakes").join(&lab.name);
     copy_workspace(root, &scratch)?;
 
-    // A named test must pass on the unpatched copy, or it would "catch" every patch.
+    // A named test must pass on the unpatched copy, or it would "catch" every patch. The
+    // unpatched copy is built with the first batch of each target, by the same cargo command.
     let solution_in_scratch = scratch.join("solutions").join(&lab.name);
     copy_dir(solution_dir, &solution_in_scratch)?;
-    rename_package(&solution_in_scratch.join("Cargo.toml"), &package, &scratch_package(&package))?;
-    pristine_passes(root, &scratch, &scratch_package(&package), lab, &mistakes)?;
-    // Only now: cargo refuses a member glob that matches no folder, and every batch
-    // fills its slots before it builds.
-    add_slots_to_workspace(&scratch)?;
+    let pristine_package = scratch_package(&package);
+    rename_package(&solution_in_scratch.join("Cargo.toml"), &package, &pristine_package)?;
 
     let mut problems = Vec::new();
     for loom in [false, true] {
         let group: Vec<&Mistake> =
             mistakes.iter().filter(|m| m.caught_by.test().is_some_and(|t| in_loom(lab, t)) == loom).collect();
-        for batch in group.chunks(SLOTS) {
+        let mut names: Vec<&str> = group.iter().filter_map(|m| m.caught_by.test()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for (i, batch) in group.chunks(SLOTS).enumerate() {
             if crate::testrun::interrupted() {
                 return Err("interrupted".to_owned());
             }
             let context = Batch { root, scratch: &scratch, solution_dir, package: &package, lab, loom };
-            problems.extend(context.judge(batch));
+            let pristine = (i == 0 && !names.is_empty()).then_some(Pristine {
+                package: &pristine_package,
+                dir: &solution_in_scratch,
+                tests: &names,
+            });
+            problems.extend(context.judge(batch, pristine)?);
         }
     }
     if problems.is_empty() { Ok(format!("{} mistakes", mistakes.len())) } else { Err(problems.join("\n")) }
@@ -114,9 +120,18 @@ struct Batch<'a> {
     loom: bool,
 }
 
+/// The unpatched copy of the solution, and the tests it must pass.
+struct Pristine<'a> {
+    package: &'a str,
+    dir: &'a Path,
+    tests: &'a [&'a str],
+}
+
 impl Batch<'_> {
-    /// What is wrong with each mistake of the batch: nothing, when the test it names catches it.
-    fn judge(&self, batch: &[&Mistake]) -> Vec<String> {
+    /// What is wrong with each mistake of the batch: nothing, when the test it names
+    /// catches it. With `pristine`, the unpatched copy is built alongside and its tests
+    /// must pass first: when one does not, no mistake can be judged (the `Err`).
+    fn judge(&self, batch: &[&Mistake], pristine: Option<Pristine<'_>>) -> Result<Vec<String>, String> {
         let mut problems = Vec::new();
         let mut ready = Vec::new();
         for (slot, mistake) in batch.iter().enumerate() {
@@ -125,22 +140,31 @@ impl Batch<'_> {
                 Err(why) => problems.push(format!("{}: {why}", mistake.name())),
             }
         }
+        // Only now: cargo refuses a member glob that matches no folder.
+        add_slots_to_workspace(self.scratch, self.package)?;
         let names: Vec<String> = ready.iter().map(|(slot, ..)| slot_package(self.package, *slot)).collect();
-        let members: Vec<Member<'_>> = ready
+        let mut members: Vec<Member<'_>> = ready
             .iter()
             .zip(&names)
             .map(|((_, _, dir), name)| Member { package: name, dir: Some(dir) })
             .collect();
-        let builds = match build(self.root, self.scratch, &members, self.loom) {
+        if let Some(pristine) = &pristine {
+            members.insert(0, Member { package: pristine.package, dir: Some(pristine.dir) });
+        }
+        let mut builds = match build(self.root, self.scratch, &members, self.loom) {
             Ok(builds) => builds,
             Err(why) => {
-                return ready
+                return Ok(ready
                     .iter()
                     .map(|(_, m, _)| format!("{}: {why}", m.name()))
                     .chain(problems)
-                    .collect();
+                    .collect());
             }
         };
+        if let Some(pristine) = &pristine {
+            let build = if builds.is_empty() { None } else { Some(builds.remove(0)) };
+            pristine_passes(build, pristine, self.lab)?;
+        }
         for ((slot, mistake, dir), build) in ready.iter().zip(builds) {
             // A narrowed test crate that does not compile may need a step it left out:
             // the whole test crate decides.
@@ -162,7 +186,7 @@ impl Batch<'_> {
                 problems.push(format!("{}: {why}", mistake.name()));
             }
         }
-        problems
+        Ok(problems)
     }
 
     /// Compiles only the step whose test catches the mistake: the slot's test crate
@@ -268,41 +292,25 @@ fn run_named(binary: &Path, package_dir: &Path, lab: &Lab, name: &str) -> Result
     result.into_iter().next().ok_or_else(|| "the test did not run".to_owned())
 }
 
-fn pristine_passes(
-    root: &Path,
-    scratch: &Path,
-    package: &str,
-    lab: &Lab,
-    mistakes: &[Mistake],
-) -> Result<(), String> {
-    let mut problems = Vec::new();
-    for loom in [false, true] {
-        let mut names: Vec<&str> =
-            mistakes.iter().filter_map(|m| m.caught_by.test()).filter(|t| in_loom(lab, t) == loom).collect();
-        names.sort_unstable();
-        names.dedup();
-        if names.is_empty() {
-            continue;
+/// The unpatched copy compiled and each named test passes on it.
+fn pristine_passes(build: Option<Build>, pristine: &Pristine<'_>, lab: &Lab) -> Result<(), String> {
+    let binary = match build {
+        Some(Build::Ready(binary)) => binary,
+        Some(Build::CompileError { first, .. }) => {
+            return Err(format!("the unpatched copy does not compile:\n{first}"));
         }
-        let member = Member { package, dir: None };
-        let binary = match build(root, scratch, &[member], loom)?.pop() {
-            Some(Build::Ready(binary)) => binary,
-            Some(Build::CompileError { first, .. }) => {
-                return Err(format!("the unpatched copy does not compile:\n{first}"));
-            }
-            Some(Build::CargoFailed(message)) => {
-                return Err(format!("cargo failed on the unpatched copy:\n{message}"));
-            }
-            None => return Err("cargo reported no build of the unpatched copy".to_owned()),
-        };
-        let package_dir = scratch.join("solutions").join(&lab.name);
-        for name in names {
-            match run_named(&binary, &package_dir, lab, name)?.outcome {
-                Outcome::Passed => {}
-                other => problems.push(format!(
-                    "{name} does not pass on the unpatched solution in the scratch copy ({other:?}), so it cannot prove a mistake caught"
-                )),
-            }
+        Some(Build::CargoFailed(message)) => {
+            return Err(format!("cargo failed on the unpatched copy:\n{message}"));
+        }
+        None => return Err("cargo reported no build of the unpatched copy".to_owned()),
+    };
+    let mut problems = Vec::new();
+    for name in pristine.tests {
+        match run_named(&binary, pristine.dir, lab, name)?.outcome {
+            Outcome::Passed => {}
+            other => problems.push(format!(
+                "{name} does not pass on the unpatched solution in the scratch copy ({other:?}), so it cannot prove a mistake caught"
+            )),
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
@@ -473,14 +481,25 @@ fn apply(dir: &Path, patch: &Path) -> Result<(), String> {
 
 /// Makes the scratch copy's `slots/*` folders members of its workspace: that is where
 /// the patched copies are built.
-fn add_slots_to_workspace(scratch: &Path) -> Result<(), String> {
+fn add_slots_to_workspace(scratch: &Path, package: &str) -> Result<(), String> {
     let manifest = scratch.join("Cargo.toml");
     let text =
         fs::read_to_string(&manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    if text.contains("\"slots/*\"") {
+        return Ok(());
+    }
     if !text.contains("members = [") {
         return Err("the root Cargo.toml has no `members = [` line to add the scratch slots to".to_owned());
     }
-    let with_slots = text.replacen("members = [", "members = [\"slots/*\", ", 1);
+    let mut with_slots = text.replacen("members = [", "members = [\"slots/*\", ", 1);
+    // A patched copy is compiled once, run once and thrown away: no debug info to write
+    // and link (a panic's message and location need none).
+    for slot in 0..SLOTS {
+        with_slots.push_str(&format!(
+            "\n[profile.dev.package.\"{}\"]\ndebug = false\n",
+            slot_package(package, slot)
+        ));
+    }
     fs::write(&manifest, with_slots).map_err(|e| format!("cannot write {}: {e}", manifest.display()))
 }
 
