@@ -55,9 +55,8 @@ pub struct BuildOptions<'a> {
     pub show_progress: bool,
     /// Build into this target folder instead of the workspace's own.
     pub target_dir: Option<&'a Path>,
-    /// Extra flags for rustc (appended to any `RUSTFLAGS` already set), e.g. `--cfg lab_loom`.
-    pub rustflags: Option<&'a str>,
-    pub release: bool,
+    /// A feature of the lab's package to turn on for this build, e.g. `loom`.
+    pub feature: Option<&'a str>,
 }
 
 impl<'a> BuildOptions<'a> {
@@ -70,35 +69,17 @@ impl<'a> BuildOptions<'a> {
             color,
             show_progress,
             target_dir: None,
-            rustflags: None,
-            release: false,
+            feature: None,
         }
     }
 
-    /// The `loom` test target, as loom needs it: `--cfg lab_loom`, release (loom explores
-    /// many interleavings), and a target folder of its own, because different flags
-    /// would otherwise rebuild the ordinary artifacts every time.
-    pub fn loom(
-        root: &'a Path,
-        package: &'a str,
-        target_dir: &'a Path,
-        color: bool,
-        show_progress: bool,
-    ) -> Self {
-        Self {
-            root,
-            package,
-            test: "loom",
-            color,
-            show_progress,
-            target_dir: Some(target_dir),
-            rustflags: Some(LOOM_CFG),
-            release: true,
-        }
+    /// The `loom` test target, with the package's `loom` feature, which swaps std's
+    /// synchronization types for loom's. A feature, not a `--cfg` in rustflags: the
+    /// dependencies are the ordinary build's, shared, where a flag would rebuild them all.
+    pub fn loom(root: &'a Path, package: &'a str, color: bool, show_progress: bool) -> Self {
+        Self { test: "loom", feature: Some("loom"), ..Self::lab(root, package, color, show_progress) }
     }
 }
-
-pub const LOOM_CFG: &str = "--cfg lab_loom";
 
 /// What `cargo metadata` says about the workspace, or why cargo cannot load it.
 pub struct Workspace {
@@ -164,8 +145,7 @@ pub fn target_dir(root: &Path) -> PathBuf {
 /// its flags from one place only: `CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`, else the
 /// config files. A variable that is set is extended; otherwise the flags go in as
 /// `--config build.rustflags`, which cargo appends to the arrays of the user's config
-/// files. (A `target.<triple>.rustflags` in those files still wins over it: `check`
-/// notices a loom target built without its cfg and says so.)
+/// files. (A `target.<triple>.rustflags` in those files still wins over it.)
 pub fn add_rustflags(command: &mut Command, extra: &str) {
     if let Some(encoded) = std::env::var_os("CARGO_ENCODED_RUSTFLAGS").filter(|f| !f.is_empty()) {
         let mut flags = encoded;
@@ -186,7 +166,7 @@ pub fn add_rustflags(command: &mut Command, extra: &str) {
     }
 }
 
-/// `build.rustflags=['--cfg', 'lab_loom']`: TOML's single-quoted strings survive every
+/// `build.rustflags=['--cfg', 'tokio_unstable']`: TOML's single-quoted strings survive every
 /// shell's quoting when wrapped in double quotes, PowerShell's and cmd's included.
 fn config_rustflags(extra: &str) -> String {
     let words: Vec<String> = extra.split_whitespace().map(|w| format!("'{w}'")).collect();
@@ -197,11 +177,8 @@ fn config_rustflags(extra: &str) -> String {
 /// works in a POSIX shell, PowerShell and cmd alike.
 pub fn plain_command(options: &BuildOptions<'_>) -> String {
     let mut words = vec![format!("cargo test -p {} --test {} --no-run", options.package, options.test)];
-    if options.release {
-        words.push("--release".to_owned());
-    }
-    if let Some(flags) = options.rustflags {
-        words.push(format!("--config \"{}\"", config_rustflags(flags)));
+    if let Some(feature) = options.feature {
+        words.push(format!("--features {feature}"));
     }
     // A flag, not an environment variable: it sets nothing for the learner's next command.
     if let Some(dir) = options.target_dir {
@@ -243,13 +220,13 @@ pub fn build_tests(options: &BuildOptions<'_>, members: &[Member<'_>]) -> Result
     }
     for member in members {
         command.args(["--package", member.package]);
+        if let Some(feature) = options.feature {
+            // `package/feature`: a bare name is ambiguous when several packages are built.
+            command.args(["--features", &format!("{}/{feature}", member.package)]);
+        }
     }
     command.args(["--test", options.test]);
-    if let Some(flags) = options.rustflags {
-        add_rustflags(&mut command, flags);
-    }
     let mut child = command
-        .args(if options.release { &["--release"][..] } else { &[] })
         .stdout(Stdio::piped())
         .stderr(if options.show_progress { Stdio::inherit() } else { Stdio::piped() })
         .spawn()

@@ -48,8 +48,7 @@ pub fn run(root: &Path, style: &Style) -> anyhow::Result<bool> {
         let options = BuildOptions::lab(root, &lab.package, false, false);
         line(&format!("{} built", lab.name), built(test_command(&options)));
         if lab.has_loom() {
-            let loom_dir = cargo::target_dir(root).join("loom");
-            let options = BuildOptions::loom(root, &lab.package, &loom_dir, false, false);
+            let options = BuildOptions::loom(root, &lab.package, false, false);
             line(&format!("{} loom tests built", lab.name), built(test_command(&options)));
         }
         if let Some(bin) = lab.manifest.console.as_deref() {
@@ -194,11 +193,8 @@ fn test_command(options: &BuildOptions<'_>) -> Command {
         "--test",
         options.test,
     ]);
-    if let Some(flags) = options.rustflags {
-        cargo::add_rustflags(&mut command, flags);
-    }
-    if options.release {
-        command.arg("--release");
+    if let Some(feature) = options.feature {
+        command.args(["--features", feature]);
     }
     command
 }

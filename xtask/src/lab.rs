@@ -48,8 +48,8 @@ pub struct Step {
     pub section: String,
     /// Tiered hints, gentlest first.
     pub hints: Vec<String>,
-    /// The step's tests are loom models in the `loom` test target, built with
-    /// `--cfg lab_loom` in release mode and their own target folder.
+    /// The step's tests are loom models in the `loom` test target, built with the
+    /// package's `loom` feature.
     #[serde(default)]
     pub loom: bool,
 }

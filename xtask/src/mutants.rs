@@ -96,10 +96,7 @@ fn mutate_lab(root: &Path, lab: &Lab, solution: &Path, style: &Style) -> Result<
         for file in &loom_files {
             command.args(["--file", file]);
         }
-        command.args(["--profile", "release", "--cargo-test-arg=--test=loom"]);
-        // Through the variable: cargo-mutants has a `--config FILE` option of its own.
-        let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-        command.env("RUSTFLAGS", format!("{flags} {}", cargo::LOOM_CFG).trim());
+        command.args(["--features", "loom", "--cargo-test-arg=--test=loom"]);
         passes.push(execute("loom tests", command)?);
     }
     Ok(report(lab, &passes, style))

@@ -38,9 +38,8 @@ pub fn run(root: &Path, skip_book: bool, style: &Style) -> Result<bool> {
         let options = BuildOptions::lab(root, &lab.package, style.color(), true);
         step(format!("{}: tests built", lab.name), build(&options));
         if lab.has_loom() {
-            let loom_dir = cargo::target_dir(root).join("loom");
-            eprintln!("{} the loom tests of {} (release, a few minutes)", style.cyan("Building"), lab.name);
-            let options = BuildOptions::loom(root, &lab.package, &loom_dir, style.color(), true);
+            eprintln!("{} the loom tests of {}", style.cyan("Building"), lab.name);
+            let options = BuildOptions::loom(root, &lab.package, style.color(), true);
             step(format!("{}: loom tests built", lab.name), build(&options));
         }
         if let Some(bin) = lab.manifest.console.as_deref() {

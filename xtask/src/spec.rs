@@ -166,10 +166,9 @@ pub fn to_text(spec: &Spec) -> Result<String> {
 
 /// The names of every test of the lab (its `lab` target, and `loom` if it has one).
 pub fn list_all_tests(root: &Path, lab: &Lab, package: &str) -> Result<Vec<String>> {
-    let loom_target = cargo::target_dir(root).join("loom");
     let mut options = vec![BuildOptions::lab(root, package, false, true)];
     if lab.has_loom() {
-        options.push(BuildOptions::loom(root, package, &loom_target, false, true));
+        options.push(BuildOptions::loom(root, package, false, true));
     }
     let mut tests = Vec::new();
     for option in &options {

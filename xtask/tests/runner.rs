@@ -365,7 +365,7 @@ fn the_learners_target_dir_and_rustflags_are_kept_for_loom_builds() {
         root.join("elsewhere").join("xtask").join("progress.json").is_file(),
         "progress goes to the learner's target-dir"
     );
-    assert!(root.join("elsewhere").join("loom").is_dir(), "loom builds go under the learner's target-dir");
+    assert!(root.join("elsewhere").join("debug").is_dir(), "builds go to the learner's target-dir");
 }
 
 #[test]

@@ -194,30 +194,9 @@ fn check_lab(root: &Path, lab: &Lab, style: &Style) -> (Standing, LabReport) {
         return broken("interrupted".to_owned());
     }
     if lab.has_loom() {
-        let loom_target = cargo::target_dir(root).join("loom");
-        eprintln!(
-            "{} the loom tests of {} (release, {}, in {}; the first build takes a few minutes)",
-            style.cyan("Building"),
-            lab.name,
-            cargo::LOOM_CFG,
-            loom_target.display()
-        );
-        let options = BuildOptions::loom(root, &lab.package, &loom_target, style.color(), true);
+        eprintln!("{} the loom tests of {} (with its `loom` feature)", style.cyan("Building"), lab.name);
+        let options = BuildOptions::loom(root, &lab.package, style.color(), true);
         match build_and_run(lab, &options, style) {
-            // A loom target that lists no test was compiled without `--cfg lab_loom`: a
-            // `target.<triple>.rustflags` in the learner's cargo config wins over ours.
-            Ok(loom_results) if loom_results.is_empty() => {
-                for (i, step) in lab.manifest.steps.iter().enumerate().filter(|(_, s)| s.loom) {
-                    unbuilt.push(i);
-                    results.push(TestResult::crashed(
-                        &format!("{}::(build)", step.tests),
-                        "its loom tests were built without `--cfg lab_loom`, so there were none to run. \
-                         A `target.<triple>.rustflags` (or `CARGO_ENCODED_RUSTFLAGS`) in your cargo setup \
-                         overrides the flag the runner adds; add `--cfg lab_loom` there while you work on this step"
-                            .to_owned(),
-                    ));
-                }
-            }
             Ok(loom_results) => results.extend(loom_results),
             // The error is printed above; the other steps' results still count, and each
             // loom step shows as failing rather than the whole lab as broken.
@@ -263,7 +242,7 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
     let binary = match build {
         Build::Ready(binary) => binary,
         Build::CompileError { first, count } => {
-            let what = if options.rustflags.is_some() {
+            let what = if options.feature.is_some() {
                 "has loom tests that do not compile"
             } else {
                 "does not compile"

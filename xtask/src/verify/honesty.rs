@@ -13,15 +13,14 @@ use super::Verdict;
 pub fn lab_is_honest(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
     let solution_package =
         lab::package_name(&solution_dir.join("Cargo.toml")).map_err(|e| format!("{e:#}"))?;
-    let loom_target = cargo::target_dir(root).join("loom");
     let mut targets = vec![(
         BuildOptions::lab(root, &lab.package, false, true),
         BuildOptions::lab(root, &solution_package, false, true),
     )];
     if lab.has_loom() {
         targets.push((
-            BuildOptions::loom(root, &lab.package, &loom_target, false, true),
-            BuildOptions::loom(root, &solution_package, &loom_target, false, true),
+            BuildOptions::loom(root, &lab.package, false, true),
+            BuildOptions::loom(root, &solution_package, false, true),
         ));
     }
 

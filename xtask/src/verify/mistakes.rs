@@ -272,13 +272,13 @@ fn build(root: &Path, scratch: &Path, members: &[Member<'_>], loom: bool) -> Res
     // The copy shares the real target folders, so dependencies are not compiled again;
     // the patched crate has its own package name, so its artifacts are its own.
     let target = cargo::target_dir(root);
-    let loom_target = target.join("loom");
     let package = members.first().map_or("", |m| m.package);
     let options = if loom {
-        BuildOptions::loom(scratch, package, &loom_target, false, false)
+        BuildOptions::loom(scratch, package, false, false)
     } else {
-        BuildOptions { target_dir: Some(&target), ..BuildOptions::lab(scratch, package, false, false) }
+        BuildOptions::lab(scratch, package, false, false)
     };
+    let options = BuildOptions { target_dir: Some(&target), ..options };
     cargo::build_tests(&options, members).map_err(|e| format!("{e:#}"))
 }
 

@@ -1,7 +1,6 @@
 //! Step 8: primitives checked with loom, which runs each test body under every
-//! interleaving of its threads that the memory model allows. Built only with
-//! `--cfg lab_loom`; `cargo xtask check 04` does that for you. Read «Model checking with loom».
-#![cfg(lab_loom)]
+//! interleaving of its threads that the memory model allows. Built only with the
+//! `loom` feature; `cargo xtask check 04` does that for you. Read «Model checking with loom».
 
 mod step8_loom {
     use concurrency::counter::VisitCounter;
