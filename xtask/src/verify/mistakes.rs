@@ -523,7 +523,7 @@ fn copy_workspace(root: &Path, scratch: &Path) -> Result<(), String> {
             fs::copy(root.join(file), scratch.join(file)).map_err(|e| format!("cannot copy {file}: {e}"))?;
         }
     }
-    for dir in ["labs", "solutions", "book", ".cargo"] {
+    for dir in ["labs", "solutions", "book", ".cargo", "workspace-hack"] {
         if root.join(dir).is_dir() {
             copy_dir(&root.join(dir), &scratch.join(dir))?;
         }

@@ -2,6 +2,7 @@
 //! line; the last line is the summary `N passed, N failed`.
 
 mod book_checks;
+mod features;
 mod honesty;
 mod layout;
 mod mistakes;
@@ -81,6 +82,9 @@ pub fn run(root: &Path, only: Option<&str>, style: &Style) -> Result<bool> {
         });
     }
     let runner = ["--manifest-path", "xtask/Cargo.toml"];
+    report.run("every lab's tests ask for the same features of a shared crate (workspace-hack)", || {
+        features::agree(root, &labs)
+    });
 
     report.run("formatting (cargo fmt --check)", || {
         cargo_succeeds(root, &["fmt", "--all", "--check"])?;
