@@ -62,15 +62,7 @@ pub struct BuildOptions<'a> {
 impl<'a> BuildOptions<'a> {
     /// A debug build of the `lab` test target, in the workspace's target folder.
     pub fn lab(root: &'a Path, package: &'a str, color: bool, show_progress: bool) -> Self {
-        Self {
-            root,
-            package,
-            test: "lab",
-            color,
-            show_progress,
-            target_dir: None,
-            feature: None,
-        }
+        Self { root, package, test: "lab", color, show_progress, target_dir: None, feature: None }
     }
 
     /// The `loom` test target, with the package's `loom` feature, which swaps std's

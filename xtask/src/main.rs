@@ -9,6 +9,7 @@ mod cargo;
 mod check;
 mod console;
 mod doctor;
+mod edit;
 mod hint;
 mod lab;
 mod loop_bench;
@@ -53,6 +54,9 @@ enum Command {
         /// Print one JSON document on stdout (the report goes to stderr): for editors, CI and facilitators.
         #[arg(long)]
         json: bool,
+        /// Open the first failure's spot in your editor (XTASK_EDITOR, VISUAL or EDITOR).
+        #[arg(long)]
+        edit: bool,
         /// Also send step ids and pass counts (never code) to the facilitator's board, http://HOST:PORT (or XTASK_REPORT).
         #[arg(long, value_name = "URL")]
         report: Option<String>,
@@ -189,9 +193,9 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check { lab, json, report, name } => match report::url(report) {
+        Command::Check { lab, json, edit, report, name } => match report::url(report) {
             Some(url) => report::run(&root, lab.as_deref(), json, &url, name.as_deref(), &style),
-            None => check::run(&root, lab.as_deref(), json, &style),
+            None => check::run(&root, lab.as_deref(), json, edit, &style),
         },
         Command::Hint { lab, step, all, reset } => {
             hint::run(&root, &lab, step.as_deref(), hint::Reveal::from_flags(all, reset), &style)

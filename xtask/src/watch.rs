@@ -60,7 +60,7 @@ pub fn run(root: &Path, query: Option<&str>, poll: bool, style: &Style) -> Resul
         checking.store(true, Ordering::SeqCst);
         clear_screen(style);
         println!("{} {} …", style.cyan("Checking"), lab.name);
-        let passed = crate::check::run(root, Some(&lab.name), false, style)?;
+        let passed = crate::check::run(root, Some(&lab.name), false, false, style)?;
         checking.store(false, Ordering::SeqCst);
         if passed && fixed.is_none() {
             // Follow the learner to the next lab that is not green.

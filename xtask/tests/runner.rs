@@ -574,6 +574,38 @@ fn check_json_is_one_document_that_says_what_the_text_says() {
     assert!(message.contains("expected 5 + 0 = 5"), "the test's own message: {message}");
     assert!(text.stdout.contains("expected 5 + 0 = 5"), "the text says it too");
     assert!(json.stderr.contains("you are here"), "the human report goes to stderr:\n{}", json.stderr);
+    let at = lab["first_failure_at"].as_str().unwrap_or_default();
+    assert!(at.starts_with("labs/01-demo/") && at.matches(':').count() == 2, "path:line:col: {at:?}");
+    assert!(text.stdout.contains(&format!("(at {at})")), "the spot the text shows:\n{}", text.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn check_edit_opens_the_first_failure_in_the_learners_editor() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = workbook("partial", "check_edit_opens_the_first_failure_in_the_learners_editor");
+    let editor = root.join("fake-editor.sh");
+    fs::write(&editor, "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/opened.txt\"\n")
+        .expect("write the editor");
+    fs::set_permissions(&editor, fs::Permissions::from_mode(0o755)).expect("make it runnable");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .arg("--root")
+        .arg(&root)
+        .args(["check", "01", "--edit"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("XTASK_EDITOR", format!("{} {{file}} {{line}} {{col}}", editor.display()));
+    let run = run(command);
+    let opened = fs::read_to_string(root.join("opened.txt")).unwrap_or_else(|e| {
+        panic!("the editor was not started ({e}):\n{}\n--- stderr ---\n{}", run.stdout, run.stderr)
+    });
+    let words: Vec<&str> = opened.split_whitespace().collect();
+    assert_eq!(words.len(), 3, "file, line, column: {opened}");
+    assert!(Path::new(words[0]).is_file(), "an existing file, by its full path: {opened}");
+    assert!(
+        run.stdout.contains(&format!(":{}:{})", words[1], words[2])),
+        "the spot the text shows: {opened}"
+    );
 }
 
 #[test]

@@ -40,6 +40,10 @@ pub struct LabReport {
     /// The number (from 1) of the first step that is not done, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_failing_step: Option<usize>,
+    /// Where the failure the text report explains was raised, `path:line:col` from the
+    /// workbook's root: a `todo!()` in the learner's code, or the test's assertion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_failure_at: Option<String>,
     pub steps: Vec<StepReport>,
 }
 
@@ -71,6 +75,7 @@ impl LabReport {
             status: Status::Error,
             message: Some(message),
             first_failing_step: None,
+            first_failure_at: None,
             steps: Vec::new(),
         }
     }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Result;
 
 use crate::cargo::{self, Build, BuildOptions};
+use crate::edit::Spot;
 use crate::lab::{self, Lab};
 use crate::progress::Progress;
 use crate::spec::{self, Difference};
@@ -38,7 +39,10 @@ pub enum Standing {
     Broken,
 }
 
-pub fn run(root: &Path, query: Option<&str>, json: bool, style: &Style) -> Result<bool> {
+/// Checks the lab named by `query` (every lab without one). With `json`, the report is
+/// also one JSON document on stdout; with `edit`, the first failure's spot opens in the
+/// learner's editor.
+pub fn run(root: &Path, query: Option<&str>, json: bool, edit: bool, style: &Style) -> Result<bool> {
     JSON.store(json, Ordering::Relaxed);
     let dirs = match query {
         Some(q) => vec![lab::resolve(root, q)?],
@@ -86,6 +90,13 @@ pub fn run(root: &Path, query: Option<&str>, json: bool, style: &Style) -> Resul
         std::process::exit(130);
     }
     remember(root, &standings, style);
+    if edit {
+        let spot = reports.iter().find_map(|r| r.first_failure_at.as_deref()).and_then(Spot::parse);
+        match spot {
+            Some(spot) => crate::edit::open(root, &spot, style),
+            None => eprintln!("{} no failure with a place in the code to open.", style.dim("--edit:")),
+        }
+    }
     let all_passed = standings.iter().all(|(_, s)| matches!(s, Standing::AllPassed));
     if json {
         print_json(reports);
@@ -337,12 +348,20 @@ fn report(
 
     let steps_json: Vec<StepReport> =
         states.iter().enumerate().map(|(i, s)| StepReport::new(lab, i, &s.tests, s.done())).collect();
+    // The failure the text explains: the first in teaching order of the first step not done.
+    let first_failure_at = first_undone
+        .and_then(|i| first_in_teaching_order(lab, i, &states[i].tests))
+        .and_then(|failing| {
+            failing.why().rsplit_once("(at ").map(|(_, at)| at.trim_end_matches(')').to_owned())
+        })
+        .filter(|at| Spot::parse(at).is_some());
     let lab_json = |status: Status, message: Option<String>| LabReport {
         lab: lab.name.clone(),
         title: lab.manifest.title.clone(),
         status,
         message,
         first_failing_step: first_undone.map(|i| i + 1),
+        first_failure_at,
         steps: steps_json,
     };
     let changed = (!shared.is_empty() || states.iter().any(|s| !s.differences.is_empty()))
