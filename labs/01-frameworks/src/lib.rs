@@ -1,6 +1,6 @@
 //! Lab 01, server frameworks: a small task API.
 //!
-//! The file tree is the architecture: `domain` and `store` know nothing of HTTP;
+//! The file tree is the architecture: `domain`, `store` and `memory` know nothing of HTTP;
 //! `handlers`, `extract`, `error` and `problem` translate between HTTP and the domain;
 //! `middleware` and `shutdown` are the server around it all.
 

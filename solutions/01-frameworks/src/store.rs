@@ -1,10 +1,10 @@
 //! Where tasks live. Handlers talk to the [`TaskRepository`] trait, never to a concrete
 //! store, so the tests (and later a database) can plug in another implementation.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+mod memory;
 
 use crate::domain::{NewTask, Task, TaskId};
+pub use memory::{InMemoryTasks, UnlockHook};
 
 /// A storage failure. Its text is for the logs, never for the client.
 #[derive(Debug, thiserror::Error)]
@@ -25,33 +25,9 @@ pub trait TaskRepository: Send + Sync + 'static {
 }
 // ANCHOR_END: repository
 
-/// The in-memory repository: a map behind a mutex. Ids start at 1 and are never reused.
-#[derive(Debug, Default)]
-pub struct InMemoryTasks {
-    inner: Mutex<Tasks>,
-}
-
-#[derive(Debug, Default)]
-struct Tasks {
-    last_id: u64,
-    by_id: BTreeMap<TaskId, Task>,
-}
-
 // ANCHOR: in_memory
-impl InMemoryTasks {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Runs `f` with the lock held. The guard never escapes this function, so it can
-    /// never be held across an `.await` (there is none here). A poisoned lock means a
-    /// thread panicked mid-update: report it instead of trusting half-written data.
-    fn with_tasks<T>(&self, f: impl FnOnce(&mut Tasks) -> T) -> Result<T, StoreError> {
-        let mut tasks = self.inner.lock().map_err(|_| StoreError("a previous writer panicked".into()))?;
-        Ok(f(&mut tasks))
-    }
-}
-
+// `InMemoryTasks` and its `with_tasks` are given (src/store/memory.rs). Every method below
+// goes through `with_tasks`, which holds the lock while its closure runs.
 impl TaskRepository for InMemoryTasks {
     fn insert(&self, task: NewTask) -> Result<Task, StoreError> {
         self.with_tasks(|tasks| {

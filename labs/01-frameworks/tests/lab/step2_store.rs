@@ -1,8 +1,9 @@
 //! Step 2: the repository and the shared state, tested without HTTP.
 //! Read «Shared state and the repository».
 
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRef;
 use frameworks::AppState;
@@ -31,6 +32,13 @@ fn insert_assigns_increasing_ids_from_one() {
         .collect::<Result<_, _>>()
         .unwrap_or_else(|e| panic!("insert failed: {e}"));
     assert_eq!(ids, [TaskId(1), TaskId(2), TaskId(3)], "ids start at 1 and grow by one. Read «{SECTION}».");
+    let other = InMemoryTasks::new();
+    assert_eq!(
+        stored(other.insert(new_task("d"))).id,
+        TaskId(1),
+        "a second store counts from 1 too: the last id belongs to each store's own data, not to a static \
+         that every store shares. Read «{SECTION}»."
+    );
 }
 
 #[test]
@@ -49,20 +57,21 @@ fn get_finds_inserted_tasks_and_nothing_else() {
 
 #[test]
 fn list_returns_tasks_oldest_first() {
+    // Enough tasks that a map which keeps them in any other order cannot be right by luck.
     let store = InMemoryTasks::new();
-    for title in ["first", "second", "third"] {
+    let titles: Vec<String> = (1..=40).map(|n| format!("task {n}")).collect();
+    for title in &titles {
         stored(store.insert(new_task(title)));
     }
-    let titles: Vec<String> = store
+    let listed: Vec<String> = store
         .list()
         .unwrap_or_else(|e| panic!("list failed: {e}"))
         .into_iter()
         .map(|t| t.title.as_str().to_owned())
         .collect();
-    assert_eq!(
-        titles,
-        ["first", "second", "third"],
-        "list() returns every task, oldest first. Read «{SECTION}»."
+    assert!(
+        listed == titles,
+        "list() returns every task, oldest first: inserted {titles:?}, listed {listed:?}. Read «{SECTION}»."
     );
 }
 
@@ -90,136 +99,100 @@ fn delete_removes_a_task_once_and_ids_are_not_reused() {
 }
 // ANCHOR_END: never_reused
 
-const THREADS: usize = 8;
+const THREADS: usize = 4;
 
-/// Runs `work` on `THREADS` threads that all start at the same instant (a barrier
-/// releases them together), so their calls overlap on every run, not by luck.
-fn race<T: Send + 'static>(work: impl Fn(usize) -> T + Send + Sync + 'static) -> Vec<T> {
-    let start = Arc::new(Barrier::new(THREADS));
-    let work = Arc::new(work);
-    let threads: Vec<_> = (0..THREADS)
-        .map(|n| {
-            let (start, work) = (Arc::clone(&start), Arc::clone(&work));
-            thread::spawn(move || {
-                start.wait();
-                work(n)
-            })
-        })
-        .collect();
-    threads
-        .into_iter()
-        .map(|t| t.join().unwrap_or_else(|_| panic!("a thread of the test panicked")))
-        .collect()
+// ANCHOR: rendezvous
+/// Forces a race instead of hoping for one. The store calls `released` each time a
+/// thread lets go of its lock (its unlock hook, see src/store/memory.rs). Once armed, every
+/// thread that lets go waits there until `THREADS` releases have happened: if a method
+/// takes the lock twice, every thread has done its first part before any does its
+/// second, on every run. A method that does all its work under one lock loses nothing.
+/// The wait gives up 3 s after `arm` (a working store never waits that long), so that
+/// a thread left waiting for others that never come (one panicked) cannot hang the test.
+#[derive(Default)]
+struct Rendezvous {
+    /// When it was armed (`None`: not yet), and how many releases it has seen since.
+    state: Mutex<(Option<Instant>, usize)>,
+    changed: Condvar,
 }
+
+impl Rendezvous {
+    /// From now on, releases are counted and held.
+    fn arm(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(Instant::now());
+    }
+
+    fn released(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(armed_at) = state.0 else {
+            return;
+        };
+        state.1 += 1;
+        self.changed.notify_all();
+        let left = (armed_at + Duration::from_secs(3)).saturating_duration_since(Instant::now());
+        let _held = self.changed.wait_timeout_while(state, left, |state| state.1 < THREADS);
+    }
+}
+
+/// A store whose unlock hook is a (not yet armed) rendezvous.
+fn racing_store() -> (InMemoryTasks, Arc<Rendezvous>) {
+    let rendezvous = Arc::new(Rendezvous::default());
+    let hook = Arc::clone(&rendezvous);
+    (InMemoryTasks::with_unlock_hook(Arc::new(move || hook.released())), rendezvous)
+}
+
+/// Runs `work` on `THREADS` threads at once and returns what each returned.
+fn on_threads<T: Send>(work: impl Fn() -> T + Sync) -> Vec<T> {
+    thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS).map(|_| scope.spawn(&work)).collect();
+        threads
+            .into_iter()
+            .map(|t| {
+                t.join().unwrap_or_else(|_| panic!("a thread of the test panicked; see its message above"))
+            })
+            .collect()
+    })
+}
+// ANCHOR_END: rendezvous
 
 // ANCHOR: race
 #[test]
 fn concurrent_inserts_get_unique_ids() {
-    // Several trials, each on a fresh store: one overlap of two threads inside an
-    // insert is enough to show the race, and a busy machine can starve a single trial.
-    const TRIALS: usize = 6;
-    const ROUNDS: u64 = 20;
-    const EACH: u64 = 250;
-    let total = THREADS as u64 * ROUNDS * EACH;
-    for trial in 1..=TRIALS {
-        let store = Arc::new(InMemoryTasks::new());
-        let inserting = Arc::clone(&store);
-        // Every round starts all the threads together again, so they overlap all along,
-        // not only at the start.
-        let round = Arc::new(Barrier::new(THREADS));
-        let per_thread = race(move |_| {
-            let mut ids = Vec::new();
-            for _ in 0..ROUNDS {
-                round.wait();
-                ids.extend((0..EACH).map(|_| stored(inserting.insert(new_task("t"))).id.0));
-            }
-            ids
-        });
-        let mut ids: Vec<u64> = per_thread.into_iter().flatten().collect();
-        ids.sort_unstable();
-        let duplicates = ids.windows(2).filter(|w| w[0] == w[1]).count();
-        assert_eq!(
-            duplicates, 0,
-            "trial {trial}: {THREADS} threads inserting at once got {duplicates} duplicate ids: reading the last id \
-             and storing the next one must be one step under the lock, or two threads read the same id. Read «{SECTION}»."
-        );
-        assert_eq!(
-            ids,
-            (1..=total).collect::<Vec<_>>(),
-            "{total} inserts from {THREADS} threads must get the ids 1..={total}, each once. Read «{SECTION}»."
-        );
-        assert_eq!(
-            stored(store.list()).len(),
-            ids.len(),
-            "every insert that returned a task must have stored it. Read «{SECTION}»."
-        );
-    }
+    let (store, rendezvous) = racing_store();
+    rendezvous.arm();
+    let ids: Vec<u64> = on_threads(|| stored(store.insert(new_task("t"))).id.0);
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        (1..=THREADS as u64).collect::<Vec<_>>(),
+        "{THREADS} threads inserting at once got the ids {ids:?}, not 1 to {THREADS} once each: reading the \
+         last id and storing the next one must be one step under the lock (one call of with_tasks), or two \
+         threads read the same id. Read «{SECTION}»."
+    );
+    assert_eq!(
+        stored(store.list()).len(),
+        THREADS,
+        "every insert that returned a task must have stored it. Read «{SECTION}»."
+    );
 }
 // ANCHOR_END: race
 
 #[test]
-fn list_is_oldest_first_even_while_others_insert() {
-    let store = Arc::new(InMemoryTasks::new());
-    let shared = Arc::clone(&store);
-    // Half the threads insert, half list; every list they see must be in id order.
-    let unordered = race(move |n| {
-        let mut unordered = 0;
-        for _ in 0..300 {
-            if n % 2 == 0 {
-                stored(shared.insert(new_task("t")));
-            } else {
-                let ids: Vec<u64> = stored(shared.list()).iter().map(|t| t.id.0).collect();
-                unordered += usize::from(ids.windows(2).any(|w| w[0] >= w[1]));
-            }
-        }
-        unordered
-    });
-    let unordered: usize = unordered.into_iter().sum();
-    assert_eq!(
-        unordered, 0,
-        "while other threads inserted, list() returned {unordered} lists that were not strictly oldest first \
-         (increasing ids, none twice). Read «{SECTION}»."
-    );
-    let ids: Vec<u64> = stored(store.list()).iter().map(|t| t.id.0).collect();
-    assert!(
-        ids.windows(2).all(|w| w[0] < w[1]),
-        "after the inserts, list() is oldest first. Read «{SECTION}»."
-    );
-}
-
-#[test]
 fn a_task_deleted_by_many_threads_at_once_is_deleted_once() {
-    const TRIALS: usize = 6;
-    const ROUNDS: u64 = 20;
-    const EACH: u64 = 50;
-    let tasks = ROUNDS * EACH;
-    for trial in 1..=TRIALS {
-        let store = Arc::new(InMemoryTasks::new());
-        for _ in 0..tasks {
-            stored(store.insert(new_task("doomed")));
-        }
-        let shared = Arc::clone(&store);
-        let round = Arc::new(Barrier::new(THREADS));
-        // Every thread tries to delete the same tasks at the same moment; for each task,
-        // exactly one of them may be told that it deleted it.
-        let successes = race(move |_| {
-            let mut successes = 0;
-            for r in 0..ROUNDS {
-                round.wait();
-                let ids = r * EACH + 1..=(r + 1) * EACH;
-                successes += ids.filter(|&id| stored(shared.delete(TaskId(id)))).count();
-            }
-            successes
-        });
-        let successes: usize = successes.into_iter().sum();
-        assert_eq!(
-            successes, tasks as usize,
-            "trial {trial}: {THREADS} threads deleted the same {tasks} tasks at once and got Ok(true) {successes} \
-             times: each task can be deleted once, so finding it and removing it must be one step under the lock. \
-             Read «{SECTION}»."
-        );
-        assert!(stored(store.list()).is_empty(), "every task was deleted. Read «{SECTION}».");
-    }
+    let (store, rendezvous) = racing_store();
+    let doomed = stored(store.insert(new_task("doomed")));
+    rendezvous.arm();
+    // Every thread deletes the same task at the same moment: one of them may be told
+    // that it deleted it.
+    let answers = on_threads(|| stored(store.delete(doomed.id)));
+    let yes = answers.iter().filter(|&&deleted| deleted).count();
+    assert_eq!(
+        yes, 1,
+        "{THREADS} threads deleted the same task at once and {yes} of them got Ok(true) ({answers:?}): a task \
+         can be deleted once, so finding it and removing it must be one step under the lock. Read «{SECTION}»."
+    );
+    assert_eq!(stored(store.get(doomed.id)), None, "the task was deleted. Read «{SECTION}».");
 }
 
 #[test]

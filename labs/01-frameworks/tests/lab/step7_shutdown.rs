@@ -10,6 +10,10 @@ use super::support::{RunningServer, client, gated_router};
 
 const SECTION: &str = "Graceful shutdown (book/01-frameworks/shutdown.md)";
 
+/// The drain deadline of the tests that reach it. It passes in real time: the server is
+/// on a real socket, and tokio's paused clock would jump ahead while the socket waits.
+const DEADLINE: Duration = Duration::from_millis(20);
+
 /// Waits until a request has reached the handler: the server is serving.
 async fn wait_for_request(entered: &mut mpsc::UnboundedReceiver<()>) {
     assert!(
@@ -92,7 +96,7 @@ async fn new_connections_are_refused_while_draining() {
 async fn serve_gives_up_at_the_drain_deadline() {
     let (router, mut entered, _gate) = gated_router();
     // A request that never finishes, and a short deadline (real time, so keep it small).
-    let mut server = RunningServer::start(router, Duration::from_millis(50)).await;
+    let mut server = RunningServer::start(router, DEADLINE).await;
     let _stuck = tokio::spawn(client().get(server.url("/gate")).send());
     wait_for_request(&mut entered).await;
     server.shut_down();
@@ -109,25 +113,28 @@ async fn serve_gives_up_at_the_drain_deadline() {
 #[tokio::test]
 async fn the_drain_deadline_starts_at_shutdown_not_at_start() {
     let (router, mut entered, gate) = gated_router();
-    let mut server = RunningServer::start(router, Duration::from_millis(50)).await;
-    // Twice the deadline: a deadline counted from start would already have passed.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut server = RunningServer::start(router, DEADLINE).await;
+    // Twice the deadline: a deadline counted from start would already have passed. (A
+    // fixed wait, because what it proves is that nothing happened in that time.)
+    tokio::time::sleep(2 * DEADLINE).await;
     // Checked first, so that this mistake is reported in its own words.
     if server.handle.is_finished() {
         // `stopped` reports a panic in `serve` as one; anything else is an early return.
         let outcome = server.stopped(Duration::from_secs(1)).await;
         panic!(
-            "serve returned {outcome:?} 100 ms after it started, with no shutdown signal and a 50 ms drain \
-             deadline: the deadline's clock must start when draining starts, not when the server does. \
-             Read «{SECTION}»."
+            "serve returned {outcome:?} {:?} after it started, with no shutdown signal and a {DEADLINE:?} \
+             drain deadline: the deadline's clock must start when draining starts, not when the server does. \
+             Read «{SECTION}».",
+            2 * DEADLINE
         );
     }
     let _ = gate.send(true);
     let response = client().get(server.url("/gate")).send().await;
     assert!(
         response.as_ref().is_ok_and(|r| r.status() == 200),
-        "100 ms after start, with no shutdown signal, a request got {response:?} instead of a 200: the server \
-         must serve until it is told to stop. Read «{SECTION}»."
+        "{:?} after start, with no shutdown signal, a request got {response:?} instead of a 200: the server \
+         must serve until it is told to stop. Read «{SECTION}».",
+        2 * DEADLINE
     );
     wait_for_request(&mut entered).await;
     server.shut_down();
