@@ -1,10 +1,11 @@
 //! A circuit breaker: after enough consecutive failures it stops calling the upstream
 //! for a cool-down, then lets exactly one probe through to see whether it recovered.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
+use crate::seam::{Guard, Lock, UnlockHook};
 
 #[derive(Clone, Copy, Debug)]
 pub struct BreakerConfig {
@@ -47,7 +48,7 @@ struct Shared {
 pub struct CircuitBreaker {
     config: BreakerConfig,
     clock: Arc<dyn Clock>,
-    shared: Mutex<Shared>,
+    shared: Lock<Shared>,
 }
 
 // ANCHOR: permit
@@ -87,7 +88,18 @@ impl Drop for Permit<'_> {
 
 impl CircuitBreaker {
     pub fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {
-        Self { config, clock, shared: Mutex::new(Shared { state: State::Closed { failures: 0 }, epoch: 0 }) }
+        Self::with_lock(config, clock, None)
+    }
+
+    /// A breaker that calls `after_unlock` each time its lock is released: a test seam
+    /// (see [`crate::seam`]) that lets a test hold a caller between two critical sections.
+    pub fn with_unlock_hook(config: BreakerConfig, clock: Arc<dyn Clock>, after_unlock: UnlockHook) -> Self {
+        Self::with_lock(config, clock, Some(after_unlock))
+    }
+
+    fn with_lock(config: BreakerConfig, clock: Arc<dyn Clock>, after_unlock: Option<UnlockHook>) -> Self {
+        let shared = Shared { state: State::Closed { failures: 0 }, epoch: 0 };
+        Self { config, clock, shared: Lock::new(shared, after_unlock) }
     }
 
     pub fn state(&self) -> BreakerState {
@@ -115,9 +127,10 @@ impl CircuitBreaker {
     }
     // ANCHOR_END: try_acquire
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+    fn lock(&self) -> Guard<'_, Shared> {
         // The state is always whole (each change is a single assignment), so a panic
-        // elsewhere while holding the lock cannot have left it half-written.
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+        // elsewhere while holding the lock cannot have left it half-written: the seam's
+        // lock ignores poisoning.
+        self.shared.lock()
     }
 }

@@ -5,6 +5,7 @@
 //! `clock`; then the client that applies them (`upstream`, with `http_date` for
 //! `Retry-After`), and the service around it (`rates`, `state`, `middleware`,
 //! `service`, `metrics`, `problem`). `state` is what `middleware` and `service` share.
+//! `seam` is a test hook on the breaker's lock.
 
 pub mod backoff;
 pub mod breaker;
@@ -16,6 +17,7 @@ pub mod middleware;
 pub mod problem;
 pub mod rates;
 pub mod retry;
+pub mod seam;
 pub mod service;
 pub mod state;
 pub mod upstream;

@@ -1,8 +1,7 @@
 //! Step 5: a circuit breaker on an injected clock. Read «Circuit breakers».
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Barrier};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use resilience::breaker::{BreakerConfig, BreakerState, CircuitBreaker};
 use resilience::clock::ManualClock;
@@ -101,38 +100,65 @@ fn half_open_lets_exactly_one_probe_through() {
 }
 
 // ANCHOR: concurrent
+const CALLERS: usize = 16;
+
+/// Forces the race instead of hoping for it. Installed as the breaker's unlock hook
+/// (`resilience::seam`) and armed, it holds every thread that releases the breaker's lock
+/// until `CALLERS` releases have happened: code that checks under one lock and switches
+/// under another is then caught with every caller between the two, on every run. Code
+/// that does both under one lock is not affected. A deadline, 3 s after `arm` (never
+/// reached by a working breaker), keeps a broken one from hanging the test.
+#[derive(Default)]
+struct Rendezvous {
+    /// When it was armed, and how many releases it has seen since.
+    state: Mutex<(Option<Instant>, usize)>,
+    changed: Condvar,
+}
+
+impl Rendezvous {
+    fn arm(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(Instant::now());
+    }
+
+    fn released(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(armed_at) = state.0 else {
+            return;
+        };
+        state.1 += 1;
+        self.changed.notify_all();
+        let left = (armed_at + Duration::from_secs(3)).saturating_duration_since(Instant::now());
+        let _held = self.changed.wait_timeout_while(state, left, |state| state.1 < CALLERS);
+    }
+}
+
 #[test]
 fn concurrent_callers_get_exactly_one_probe() {
-    let (breaker, clock) = opened();
+    let rendezvous = Arc::new(Rendezvous::default());
+    let hook = Arc::clone(&rendezvous);
+    let clock = Arc::new(ManualClock::new());
+    let breaker = CircuitBreaker::with_unlock_hook(CONFIG, clock.clone(), Arc::new(move || hook.released()));
+    fail(&breaker, 3);
     clock.advance(CONFIG.open_for);
-    let breaker = Arc::new(breaker);
-    let start = Arc::new(Barrier::new(16));
-    let admitted: usize = (0..16)
-        .map(|_| {
-            let (breaker, start) = (breaker.clone(), start.clone());
-            std::thread::spawn(move || {
-                start.wait();
-                // A panic must not leave the other threads waiting at the barrier.
-                let permit = catch_unwind(AssertUnwindSafe(|| breaker.try_acquire()));
-                // Hold the permit until every thread has asked.
-                start.wait();
-                match permit {
-                    Ok(Ok(_probe)) => Some(1),
-                    Ok(Err(_)) => Some(0),
-                    Err(_) => None,
-                }
+    rendezvous.arm();
+    // No caller gets past its first release of the lock before every caller has released
+    // it once: every one of them has asked before any permit is dropped.
+    let admitted = std::thread::scope(|scope| {
+        let callers: Vec<_> = (0..CALLERS).map(|_| scope.spawn(|| breaker.try_acquire().is_ok())).collect();
+        callers
+            .into_iter()
+            .map(|caller| {
+                caller.join().unwrap_or_else(|_| {
+                    panic!("try_acquire panicked in a concurrent caller (see above). Read «{SECTION}».")
+                })
             })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|t| t.join().ok().flatten())
-        .collect::<Option<Vec<usize>>>()
-        .unwrap_or_else(|| panic!("try_acquire panicked in a concurrent caller. Read «{SECTION}»."))
-        .into_iter()
-        .sum();
+            .filter(|&admitted| admitted)
+            .count()
+    });
     assert_eq!(
         admitted, 1,
-        "16 callers arrived together after the cool-down; {admitted} were admitted, not 1. Read «{SECTION}»."
+        "{CALLERS} callers arrived together after the cool-down; {admitted} were admitted, not 1: deciding that \
+         the cool-down is over and switching to half-open must be one critical section. Read «{SECTION}»."
     );
 }
 // ANCHOR_END: concurrent

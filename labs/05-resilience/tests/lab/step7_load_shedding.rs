@@ -7,15 +7,15 @@ use axum::http::StatusCode;
 use tokio::task::JoinHandle;
 use wiremock::MockServer;
 
-use super::support::{calls, get, rate, service, upstream_answers};
+use super::support::{GatedUpstream, calls, get, service, service_at};
 
 const SECTION: &str = "Load shedding (book/05-resilience/load-shedding.md)";
 
 /// Waits (two seconds at most) until the upstream has received `n` requests, while
 /// the requests in `flight` are still running.
-async fn until_upstream_has<T>(server: &MockServer, n: usize, flight: &[JoinHandle<T>]) {
+async fn until_upstream_has<T>(upstream: &GatedUpstream, n: usize, flight: &[JoinHandle<T>]) {
     let reached = tokio::time::timeout(Duration::from_secs(2), async {
-        while calls(server).await < n {
+        while upstream.calls() < n {
             assert!(
                 !flight.iter().any(JoinHandle::is_finished),
                 "a request ended before it reached the upstream: does GET /rates/{{currency}} work (step 6)? Read «{SECTION}»."
@@ -32,10 +32,10 @@ async fn until_upstream_has<T>(server: &MockServer, n: usize, flight: &[JoinHand
 
 #[tokio::test]
 async fn a_full_service_sheds_new_requests_with_503() {
-    let server = MockServer::start().await;
-    // Slow enough that the first two requests are surely still in flight when the third comes.
-    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(800)), None).await;
-    let (router, state, _) = service(&server, 0, |config, _| config.max_in_flight = 2);
+    // Its answers wait until the test opens the gate: the first two requests are still in
+    // flight when the third comes, however slow the machine.
+    let upstream = GatedUpstream::start().await;
+    let (router, state, _) = service_at(&upstream.url(), 0, |config, _| config.max_in_flight = 2);
 
     let in_flight: Vec<_> = (0..2)
         .map(|_| {
@@ -43,9 +43,10 @@ async fn a_full_service_sheds_new_requests_with_503() {
             tokio::spawn(async move { get(&router, "/rates/EUR", "alice").await.status })
         })
         .collect();
-    until_upstream_has(&server, 2, &in_flight).await;
+    until_upstream_has(&upstream, 2, &in_flight).await;
 
-    let shed = get(&router, "/rates/EUR", "alice").await;
+    let queued = format!("it was queued, not refused with 503. Read «{SECTION}».");
+    let shed = upstream.get_while_closed(&router, "/rates/EUR", "alice", &queued).await;
     assert_eq!(
         shed.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -67,13 +68,14 @@ async fn a_full_service_sheds_new_requests_with_503() {
         shed.text()
     );
     assert_eq!(shed.json()["status"], 503, "the problem's `status` member says 503; got {}", shed.text());
-    assert_eq!(calls(&server).await, 2, "a shed request must not reach the upstream. Read «{SECTION}».");
+    assert_eq!(upstream.calls(), 2, "a shed request must not reach the upstream. Read «{SECTION}».");
     assert_eq!(
         state.metrics.snapshot().shed,
         1,
         "shed requests are counted in the metrics. Read «{SECTION}»."
     );
 
+    upstream.open();
     for request in in_flight {
         let status = request.await.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(status, StatusCode::OK, "the requests in flight finish normally. Read «{SECTION}».");
@@ -88,15 +90,15 @@ async fn a_full_service_sheds_new_requests_with_503() {
 
 #[tokio::test]
 async fn metrics_are_never_shed() {
-    let server = MockServer::start().await;
-    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(800)), None).await;
-    let (router, _, _) = service(&server, 0, |config, _| config.max_in_flight = 1);
+    let upstream = GatedUpstream::start().await;
+    let (router, _, _) = service_at(&upstream.url(), 0, |config, _| config.max_in_flight = 1);
     let busy = {
         let router = router.clone();
         tokio::spawn(async move { get(&router, "/rates/EUR", "alice").await.status })
     };
-    until_upstream_has(&server, 1, std::slice::from_ref(&busy)).await;
-    let metrics = get(&router, "/metrics", "ops").await;
+    until_upstream_has(&upstream, 1, std::slice::from_ref(&busy)).await;
+    let queued = format!("GET /metrics must answer even when the service is full. Read «{SECTION}».");
+    let metrics = upstream.get_while_closed(&router, "/metrics", "ops", &queued).await;
     assert_eq!(
         metrics.status,
         StatusCode::OK,
@@ -110,7 +112,8 @@ async fn metrics_are_never_shed() {
         metrics.text()
     );
     // The service really is full: the same moment, a rate request is shed.
-    let shed = get(&router, "/rates/EUR", "bob").await;
+    let queued = format!("it was queued, not refused with 503. Read «{SECTION}».");
+    let shed = upstream.get_while_closed(&router, "/rates/EUR", "bob", &queued).await;
     assert_eq!(
         shed.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -119,6 +122,7 @@ async fn metrics_are_never_shed() {
         shed.status,
         shed.text()
     );
+    upstream.open();
     let _ = busy.await;
 }
 

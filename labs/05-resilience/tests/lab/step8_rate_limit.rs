@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use resilience::limiter::{Quota, RateLimiter};
 use wiremock::MockServer;
 
-use super::support::{calls, get, rate, service, upstream_answers};
+use super::support::{GatedUpstream, get, rate, service, service_at, upstream_answers};
 
 const SECTION: &str = "Rate limiting (book/05-resilience/rate-limiting.md)";
 
@@ -158,9 +158,8 @@ async fn over_quota_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn the_quota_is_checked_before_a_slot_is_taken() {
-    let server = MockServer::start().await;
-    upstream_answers(&server, "EUR", rate("EUR", 1.08).set_delay(Duration::from_millis(800)), None).await;
-    let (router, _, _) = service(&server, 0, |config, _| {
+    let upstream = GatedUpstream::start().await;
+    let (router, _, _) = service_at(&upstream.url(), 0, |config, _| {
         config.quota = Quota { per_second: 1, burst: 1 };
         config.max_in_flight = 1;
     });
@@ -169,7 +168,7 @@ async fn the_quota_is_checked_before_a_slot_is_taken() {
         tokio::spawn(async move { get(&router, "/rates/EUR", "alice").await.status })
     };
     let reached = tokio::time::timeout(Duration::from_secs(2), async {
-        while calls(&server).await < 1 && !busy.is_finished() {
+        while upstream.calls() < 1 && !busy.is_finished() {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
     })
@@ -179,12 +178,15 @@ async fn the_quota_is_checked_before_a_slot_is_taken() {
         "alice's first request should be in flight. Read «{SECTION}»."
     );
     // Alice is over her quota, and the service is full: she must hear about her quota.
-    let second = get(&router, "/rates/EUR", "alice").await;
+    let queued =
+        format!("a client over its quota gets 429 at once, never a place in a queue. Read «{SECTION}».");
+    let second = upstream.get_while_closed(&router, "/rates/EUR", "alice", &queued).await;
     assert_eq!(
         second.status,
         StatusCode::TOO_MANY_REQUESTS,
         "a client over its quota gets 429 even when the service is also full: the rate limit sits outside load \
          shedding, so a client's own excess never takes (or is blamed on) a shared slot. Read «{SECTION}»."
     );
+    upstream.open();
     let _ = busy.await;
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::{Json, Path};
 use axum::http::{HeaderMap, Request, StatusCode};
+use axum::routing::get as get_route;
 use http_body_util::BodyExt;
 use resilience::backoff::Backoff;
 use resilience::breaker::BreakerConfig;
@@ -21,6 +23,7 @@ use resilience::{AppState, ServiceConfig, app};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower::ServiceExt;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -99,8 +102,17 @@ pub fn service(
     max_retries: u32,
     configure: impl FnOnce(&mut ServiceConfig, &mut UpstreamConfig),
 ) -> (Router, AppState, Arc<ManualClock>) {
+    service_at(&server.uri(), max_retries, configure)
+}
+
+/// The service in front of the upstream at `base_url`, with its state and clock.
+pub fn service_at(
+    base_url: &str,
+    max_retries: u32,
+    configure: impl FnOnce(&mut ServiceConfig, &mut UpstreamConfig),
+) -> (Router, AppState, Arc<ManualClock>) {
     let mut config = service_config();
-    let mut upstream = upstream_config(&server.uri(), max_retries);
+    let mut upstream = upstream_config(base_url, max_retries);
     configure(&mut config, &mut upstream);
     let clock = Arc::new(ManualClock::new());
     let state = AppState::new(upstream, BREAKER, config, clock.clone());
@@ -180,6 +192,60 @@ impl ResettingServer {
     }
 }
 // ANCHOR_END: resetting_server
+
+/// An upstream whose answers to `GET /rates/{currency}` wait until the test opens its
+/// gate: the test, not a delay on the clock, decides how long requests stay in flight.
+/// It counts the requests it has received.
+pub struct GatedUpstream {
+    addr: SocketAddr,
+    received: Arc<AtomicUsize>,
+    gate: watch::Sender<bool>,
+}
+
+impl GatedUpstream {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("cannot bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("no address: {e}"));
+        let received = Arc::new(AtomicUsize::new(0));
+        let (gate, opened) = watch::channel(false);
+        let counter = received.clone();
+        let rates = get_route(move |Path(currency): Path<String>| {
+            let (counter, mut opened) = (counter.clone(), opened.clone());
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                // An error means the test is over (the gate was dropped): answer anyway.
+                let _ = opened.wait_for(|open| *open).await;
+                Json(json!({ "currency": currency, "rate": 1.08 }))
+            }
+        });
+        let router = Router::new().route("/rates/{currency}", rates);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { addr, received, gate }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// How many requests have reached the upstream (and wait at the gate, until it opens).
+    pub fn calls(&self) -> usize {
+        self.received.load(Ordering::SeqCst)
+    }
+
+    /// Sends `GET uri` to `router` while requests wait at the gate, and returns the answer.
+    /// A service that queues the request instead of answering it would wait for a gate
+    /// that only the test opens: after two seconds the test fails with `what`.
+    pub async fn get_while_closed(&self, router: &Router, uri: &str, api_key: &str, what: &str) -> Reply {
+        tokio::time::timeout(Duration::from_secs(2), get(router, uri, api_key))
+            .await
+            .unwrap_or_else(|_| panic!("{uri} got no answer within 2 s while the service was full: {what}"))
+    }
+
+    /// Lets every waiting request, and every later one, through.
+    pub fn open(&self) {
+        self.gate.send_replace(true);
+    }
+}
 
 /// Log lines written while the returned guard lives (on this thread).
 #[derive(Clone, Default)]
