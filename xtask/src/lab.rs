@@ -52,6 +52,11 @@ pub struct Step {
     /// package's `loom` feature.
     #[serde(default)]
     pub loom: bool,
+    /// Files this step edits (relative to the lab's folder) that hold no `todo!("step N:
+    /// ...")` of its own: its work goes into a function an earlier step's `todo!()` marks.
+    /// `reset` and `solution` find a step's other files by that marker.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// A lab found on disk, with its manifest read and checked.

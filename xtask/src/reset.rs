@@ -93,7 +93,7 @@ pub fn run(root: &Path, request: &Request<'_>, style: &Style) -> Result<bool> {
 fn files_to_reset(root: &Path, lab: &Lab, shipped: &Shipped, step: Option<&str>) -> Result<Vec<String>> {
     if let Some(query) = step {
         let number = lab.find_step(query)? + 1;
-        let files = shipped.step_files(&lab.name, number)?;
+        let files = shipped.step_files(lab, number)?;
         if files.is_empty() {
             bail!(
                 "no starter file of {} as shipped ({}) holds a `todo!(\"step {number}: ...\")`",

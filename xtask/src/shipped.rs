@@ -8,6 +8,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::lab::Lab;
+
 /// One commit of the workbook's history, read through git.
 pub struct Shipped {
     root: PathBuf,
@@ -35,6 +37,7 @@ impl Shipped {
             if let Ok(commit) = git(root, &["rev-parse", "--verify", "--quiet", &spec]) {
                 let name = if *name == "@{upstream}" {
                     git(root, &["rev-parse", "--abbrev-ref", "@{upstream}"])
+                        .map(|upstream| upstream.trim().to_owned())
                         .unwrap_or_else(|_| (*name).to_owned())
                 } else {
                     (*name).to_owned()
@@ -73,19 +76,30 @@ impl Shipped {
         Ok(output.status.success().then_some(output.stdout))
     }
 
-    /// The shipped starter files of lab `lab` that hold step `number`'s `todo!()`: the
-    /// files the learner edits for that step.
-    pub fn step_files(&self, lab: &str, number: usize) -> Result<Vec<String>> {
-        let marker = format!("todo!(\"step {number}:");
+    /// The files the learner edits for step `number` of `lab` (from the root): the shipped
+    /// starter files that hold its `todo!()`, and those its lab.toml entry names.
+    pub fn step_files(&self, lab: &Lab, number: usize) -> Result<Vec<String>> {
         let mut files = Vec::new();
-        for file in self.files_under(&format!("labs/{lab}/src"))? {
+        for file in self.files_under(&format!("labs/{}/src", lab.name))? {
             let text = self.read(&file)?.unwrap_or_default();
-            if String::from_utf8_lossy(&text).contains(&marker) {
+            if holds_step(&String::from_utf8_lossy(&text), number) {
                 files.push(file);
             }
         }
+        if let Some(step) = number.checked_sub(1).and_then(|i| lab.manifest.steps.get(i)) {
+            files.extend(step.files.iter().map(|f| format!("labs/{}/{f}", lab.name)));
+        }
+        files.sort();
+        files.dedup();
         Ok(files)
     }
+}
+
+/// Whether a starter file holds a `todo!("step N: ...")` of step `number`, however
+/// rustfmt wrapped it (`todo!(` at the end of a line, the message on the next).
+pub fn holds_step(text: &str, number: usize) -> bool {
+    let message = format!("\"step {number}:");
+    text.match_indices("todo!(").any(|(at, call)| text[at + call.len()..].trim_start().starts_with(&message))
 }
 
 /// Runs git in `root` and returns what it printed, or why it failed.
@@ -99,4 +113,17 @@ fn git(root: &Path, args: &[&str]) -> Result<String> {
         bail!("`git {}` failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim());
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_step;
+
+    #[test]
+    fn a_step_is_found_on_one_line_or_wrapped_by_rustfmt() {
+        assert!(holds_step("fn a() { todo!(\"step 2: do it\") }", 2));
+        assert!(holds_step("fn a() {\n    todo!(\n        \"step 2: do it. Read book/x.md\"\n    )\n}", 2));
+        assert!(!holds_step("fn a() { todo!(\"step 12: not 1\") }", 1));
+        assert!(!holds_step("// step 2: only a comment", 2));
+    }
 }

@@ -35,6 +35,15 @@ pub fn run(root: &Path, lab_query: &str, step_query: &str, anyway: bool, style: 
     }
     let shipped = Shipped::find(root, None).ok();
     let files = step_files(root, &lab, shipped.as_ref(), number)?;
+    if files.is_empty() {
+        bail!(
+            "no starter file of {} holds a `todo!(\"step {number}: ...\")`, so the runner cannot tell which files \
+             step {number} edits: compare labs/{}/src with solutions/{}/src yourself",
+            lab.name,
+            lab.name,
+            lab.name
+        );
+    }
     println!(
         "{} step {number} of {}: `-` lines are yours, `+` lines the reference's. \
          The files may hold other steps' code too.\n",
@@ -67,7 +76,7 @@ fn passed(root: &Path, lab: &Lab, index: usize) -> bool {
 fn step_files(root: &Path, lab: &Lab, shipped: Option<&Shipped>, number: usize) -> Result<Vec<String>> {
     let prefix = format!("labs/{}/", lab.name);
     if let Some(shipped) = shipped {
-        let files = shipped.step_files(&lab.name, number)?;
+        let files = shipped.step_files(lab, number)?;
         return Ok(files.iter().filter_map(|f| f.strip_prefix(&prefix).map(str::to_owned)).collect());
     }
     let src = root.join("solutions").join(&lab.name).join("src");

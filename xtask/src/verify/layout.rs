@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cargo;
-use crate::lab;
+use crate::lab::{self, Lab};
 
 use super::Verdict;
 
@@ -66,6 +66,44 @@ pub fn check(root: &Path) -> Verdict {
     }
     problems.extend(lab::naming_problems(&labs));
     if problems.is_empty() { Ok(format!("{} labs", labs.len())) } else { Err(problems.join("\n")) }
+}
+
+/// Every step has a `todo!("step N: ...")` in the starter: that is how `reset LAB STEP`
+/// and `solution LAB STEP` know which files a step edits.
+pub fn steps_are_marked(lab: &Lab) -> Verdict {
+    let mut sources = Vec::new();
+    rust_files(&lab.dir.join("src"), &mut sources)
+        .map_err(|e| format!("cannot read labs/{}/src: {e}", lab.name))?;
+    let texts: Vec<String> = sources.iter().filter_map(|f| std::fs::read_to_string(f).ok()).collect();
+    let mut problems = Vec::new();
+    for (i, step) in lab.manifest.steps.iter().enumerate() {
+        let number = i + 1;
+        for file in step.files.iter().filter(|f| !lab.dir.join(f).is_file()) {
+            problems.push(format!(
+                "step {number} names `{file}` in lab.toml's `files`, and there is no such file"
+            ));
+        }
+        if step.files.is_empty() && !texts.iter().any(|t| crate::shipped::holds_step(t, number)) {
+            problems.push(format!(
+                "no file under labs/{}/src holds a `todo!(\"step {number}: ...\")`: `reset` and `solution` find \
+                 a step's files by it (or list them in the step's `files` in lab.toml)",
+                lab.name
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(String::new()) } else { Err(problems.join("\n")) }
+}
+
+fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            rust_files(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    Ok(())
 }
 
 fn name(dir: &Path) -> String {

@@ -150,6 +150,10 @@ fn verify_lab(root: &Path, lab: &Lab, report: &mut Report<'_>) {
     report.run(&format!("{name}: steps have hints and book sections, the chapter links the lab"), || {
         book_checks::lab_is_documented(root, lab)
     });
+    report.run(
+        &format!("{name}: every step's todo!() marks the files it edits (for reset and solution)"),
+        || layout::steps_are_marked(lab),
+    );
     let Some(solution) = lab.solution_dir(root) else {
         report.run(&format!("{name}: has a reference solution"), || {
             Err(format!("no solutions/{name}/Cargo.toml"))
