@@ -429,6 +429,7 @@ fn explain_step(lab: &Lab, i: usize, state: &StepState<'_>, passed: usize, style
         print_differences(&state.differences, style);
     } else if let Some(failing) = first_in_teaching_order(lab, i, &state.tests) {
         print_failure(lab, Some(i), failing, style);
+        print_others(failing, &state.tests, style);
     } else {
         say!("  {}", missing_module(lab, i));
     }
@@ -484,6 +485,20 @@ fn first_in_teaching_order<'a>(lab: &Lab, i: usize, tests: &[&'a TestResult]) ->
         source.find(&format!("fn {function}(")).unwrap_or(usize::MAX)
     };
     tests.iter().copied().filter(|t| !t.passed()).min_by_key(|t| position(t))
+}
+
+/// The step's other failing tests, by name: which of its rules still fail, at a glance.
+fn print_others(shown: &TestResult, tests: &[&TestResult], style: &Style) {
+    let others: Vec<&str> = tests
+        .iter()
+        .filter(|t| !t.passed() && t.name != shown.name)
+        .map(|t| t.name.rsplit("::").next().unwrap_or(&t.name))
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    say!("  {} {}
+", style.dim(&format!("Also failing in this step ({}):", others.len())), others.join(", "));
 }
 
 fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &Style) {
