@@ -1,4 +1,4 @@
-//! Step 4: the bearer token extractor (RFC 6750). A handler that takes a [`Principal`]
+//! Step 5: the bearer token extractor (RFC 6750). A handler that takes a [`Principal`]
 //! runs only for a request with a valid token; every other request gets the right
 //! status and the right challenge.
 
@@ -40,7 +40,7 @@ pub enum AuthError {
     InvalidToken(TokenError),
     /// A valid token without the scope this operation needs.
     InsufficientScope(&'static str),
-    /// A valid token whose roles do not allow this route (step 5).
+    /// A valid token whose roles do not allow this route (step 4).
     Forbidden,
 }
 // ANCHOR_END: auth_error
@@ -49,7 +49,8 @@ pub enum AuthError {
 impl IntoResponse for AuthError {
     /// RFC 6750 §3: a request without credentials gets a bare challenge (no error code:
     /// it did nothing wrong, it only has to authenticate); a bad token gets 401 with
-    /// `invalid_token`; a good token without the scope gets 403 with
+    /// `invalid_token` and one fixed `error_description`, whatever the reason (the
+    /// reason goes to the log); a good token without the scope gets 403 with
     /// `insufficient_scope` and the scope it lacks.
     fn into_response(self) -> Response {
         todo!(

@@ -1,4 +1,4 @@
-//! Step 5: authorization as pure functions. Roles grant permissions; every route has a
+//! Step 4: authorization as pure functions. Roles grant permissions; every route has a
 //! policy; anything not explicitly allowed is denied.
 
 use axum::http::Method;

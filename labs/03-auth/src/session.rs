@@ -90,9 +90,9 @@ impl SessionStore {
 
 // ANCHOR: cookie
 /// The cookie that carries a session id: out of reach of scripts (`HttpOnly`), only
-/// over HTTPS (`Secure`), not sent on cross-site subrequests such as a form another
-/// site posts (`SameSite=Lax`), for the whole site (`Path=/`), and forgotten by the
-/// browser when the session expires on the server (`Max-Age`).
+/// over HTTPS (`Secure`), not sent with a form another site posts (`SameSite`, `Lax`
+/// or `Strict`: yours to decide, see the book), for the whole site (`Path=/`), and
+/// forgotten by the browser when the session expires on the server (`Max-Age`).
 pub fn session_cookie(id: String, ttl: Duration) -> Cookie<'static> {
     todo!(
         "step 6: the cookie that carries the session id, with every attribute it needs. Read book/03-auth/sessions.md"

@@ -291,7 +291,9 @@ async fn oauth_callback(
     let claims = match state.authenticator.authenticate(&tokens.access_token).await {
         Ok(claims) => claims,
         Err(error) => {
-            return problem(StatusCode::BAD_GATEWAY, &format!("the provider's token was refused: {error}"));
+            // As for bearer tokens (step 5): the reason goes to the log, not to the client.
+            tracing::warn!(%error, "the identity provider's access token was refused");
+            return problem(StatusCode::BAD_GATEWAY, "the identity provider's token was refused");
         }
     };
     let previous = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());

@@ -16,12 +16,13 @@ use crate::jwt::{Claims, TokenError, TokenRules, VerificationKey, verify_with_ke
 #[derive(Clone, Debug)]
 pub struct JwksConfig {
     pub url: String,
-    /// The shortest time between two fetches caused by unknown `kid`s. Without it, an
+    /// The shortest time between two fetches caused by unknown `kid`s (a miss exactly
+    /// `refresh_floor` after the last fetch may fetch again). Without it, an
     /// attacker sending tokens with random `kid`s turns this server into a tool that
     /// hammers the identity provider.
     pub refresh_floor: Duration,
-    /// Keys older than this are fetched again on the next use, so that a key the
-    /// provider withdrew stops being trusted.
+    /// Keys fetched at least this long ago (exactly `max_age` counts) are fetched
+    /// again on the next use, so that a key the provider withdrew stops being trusted.
     pub max_age: Duration,
     /// The algorithms this server accepts at all; a JWK naming another is ignored.
     pub algorithms: Vec<Algorithm>,
@@ -80,8 +81,10 @@ impl KeySet {
 // ANCHOR: key
 impl KeySet {
     /// The key with this `kid`. A cache hit costs a lock and a map lookup. A miss, or
-    /// a cache older than `max_age`, fetches the document again, unless the last
-    /// fetch is more recent than the floor: then an unknown `kid` is refused at once.
+    /// a cache fetched at least `max_age` ago, fetches the document again, unless the
+    /// last fetch is less than the floor ago: then an unknown `kid` is refused at once.
+    /// Both limits include their boundary: exactly `max_age` or `refresh_floor` after
+    /// the last fetch counts as passed (`>=`).
     pub async fn key(&self, kid: &str) -> Result<Arc<VerificationKey>, TokenError> {
         let mut cached = self.cached.lock().await;
         let now = self.clock.now();

@@ -48,8 +48,8 @@ pub struct Claims {
     pub roles: Vec<Role>,
 }
 
-/// Why a token was refused. The variants are for logs and for `error_description`;
-/// every one of them means the same to the client: 401, invalid_token.
+/// Why a token was refused. The variants go to the log; every one of them means the
+/// same to the client: 401, `invalid_token`, and one fixed `error_description`.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("the token is malformed or its signature does not verify")]

@@ -100,11 +100,13 @@ impl SessionStore {
 
 // ANCHOR: cookie
 /// The cookie that carries a session id: out of reach of scripts (`HttpOnly`), only
-/// over HTTPS (`Secure`), not sent on cross-site subrequests such as a form another
-/// site posts (`SameSite=Lax`), for the whole site (`Path=/`), and forgotten by the
-/// browser when the session expires on the server (`Max-Age`).
+/// over HTTPS (`Secure`), not sent with a form another site posts (`SameSite`, `Lax`
+/// or `Strict`: yours to decide, see the book), for the whole site (`Path=/`), and
+/// forgotten by the browser when the session expires on the server (`Max-Age`).
 pub fn session_cookie(id: String, ttl: Duration) -> Cookie<'static> {
     let max_age = cookie::time::Duration::seconds(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
+    // Lax, not Strict: a user who follows a link to the notes from an email or a chat
+    // arrives signed in. The CSRF token refuses forged changes whatever SameSite does.
     Cookie::build((SESSION_COOKIE, id))
         .http_only(true)
         .secure(true)

@@ -36,7 +36,7 @@ fn verify_accepts_the_password_and_nothing_else() {
     assert_eq!(
         hasher.verify(ALICE_PASSWORD, &hash),
         Verification::Valid,
-        "the right password verifies. Read «{SECTION}»."
+        "the right password verifies, and a hash this hasher just made is `Valid`, not `ValidButOutdated`: compare m, t, p and the variant, not whole `Params` (a parsed hash's `Params` also carry its output length). Read «{SECTION}»."
     );
     for wrong in
         ["", "correct horse battery stapl", "Correct horse battery staple", "correct horse battery staple "]
@@ -138,7 +138,7 @@ fn any_other_parameter_or_variant_is_outdated() {
     assert_eq!(
         hasher.verify(ALICE_PASSWORD, &today),
         Verification::Valid,
-        "a hash with today's parameters is current. Read «{SECTION}»."
+        "a hash with today's parameters is current: compare m, t, p and the variant, not whole `Params`. Read «{SECTION}»."
     );
     for (what, algorithm, old) in [
         ("another memory cost (m=32, today m=16)", Algorithm::Argon2id, params(32, 2, 1)),

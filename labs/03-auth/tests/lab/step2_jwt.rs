@@ -23,7 +23,9 @@ fn good() -> Value {
     claims(ISSUER)
 }
 
-/// Asserts that `token` is refused at `now`, and says which attack it was.
+/// Asserts that `token` is refused at `now`, and says which attack it was. A failure
+/// points at the attack's line, not at this helper.
+#[track_caller]
 fn assert_rejected(token: &str, now: u64, attack: &str) {
     let verdict = verify_with_key(token, &key(), &rules(), now);
     assert!(

@@ -86,7 +86,7 @@ async fn an_unknown_kid_refreshes_the_keys_and_rotation_works() {
     let verdict = s.auth.authenticate(&s.token(Signer::Idp2027)).await;
     assert!(
         verdict.is_ok(),
-        "after the provider publishes a new key, a token with its kid is accepted: an unknown kid makes the server fetch the keys again; got {verdict:?}. Read «{SECTION}»."
+        "after the provider publishes a new key, a token with its kid is accepted: an unknown kid makes the server fetch the keys again once the floor has passed, and exactly {FLOOR:?} after the last fetch counts (`>=`, not `>`); got {verdict:?}. Read «{SECTION}»."
     );
     assert_eq!(jwks_calls(&s.idp).await, 2, "one fetch at start, one for the new kid. Read «{SECTION}».");
 }
@@ -116,7 +116,7 @@ async fn unknown_kids_refetch_at_most_once_per_floor() {
     assert_eq!(
         jwks_calls(&s.idp).await,
         2,
-        "once the floor has passed, an unknown kid may fetch the keys again (exactly once). Read «{SECTION}»."
+        "once the floor has passed, an unknown kid may fetch the keys again (exactly once); exactly {FLOOR:?} after the last fetch counts: `>=`, not `>`. Read «{SECTION}»."
     );
 }
 
@@ -140,7 +140,7 @@ async fn a_rotation_inside_the_floor_waits_for_the_floor() {
     let later = s.auth.authenticate(&s.token(Signer::Idp2027)).await;
     assert!(
         later.is_ok(),
-        "{FLOOR:?} after the last fetch the new kid triggers a fetch and is accepted, although a refusal came {:?} ago: the floor counts from the last fetch, not from the last refusal, or an attacker who sends an unknown kid now and then keeps a real rotation out for ever; got {later:?}. Read «{SECTION}».",
+        "{FLOOR:?} after the last fetch the new kid triggers a fetch and is accepted, although a refusal came {:?} ago: the floor counts from the last fetch, not from the last refusal, or an attacker who sends an unknown kid now and then keeps a real rotation out for ever. Exactly {FLOOR:?} after the last fetch counts: `>=`, not `>`; got {later:?}. Read «{SECTION}».",
         FLOOR / 2
     );
 }
@@ -160,12 +160,12 @@ async fn a_key_the_provider_withdrew_stops_working_after_max_age() {
     let withdrawn = s.auth.authenticate(&mint(Signer::Idp2026, &fresh)).await;
     assert!(
         withdrawn.is_err(),
-        "{MAX_AGE:?} after the last fetch the cache is stale: the keys are fetched again, and a token signed with a key the provider no longer publishes is refused; got {withdrawn:?}. A cache that never expires, or that adds new keys to the old ones, trusts a leaked key for ever. Read «{SECTION}»."
+        "{MAX_AGE:?} after the last fetch the cache is stale: the keys are fetched again, and a token signed with a key the provider no longer publishes is refused; got {withdrawn:?}. A cache that never expires, or that adds new keys to the old ones, trusts a leaked key for ever. Exactly {MAX_AGE:?} after the last fetch counts: `>=`, not `>`. Read «{SECTION}»."
     );
     assert_eq!(
         jwks_calls(&s.idp).await,
         2,
-        "one fetch at start, one when the cache went stale. Read «{SECTION}»."
+        "one fetch at start, one when the cache went stale (exactly {MAX_AGE:?} after the last fetch counts: `>=`, not `>`). Read «{SECTION}»."
     );
     let current = s.auth.authenticate(&mint(Signer::Idp2027, &fresh)).await;
     assert!(current.is_ok(), "the key the provider publishes now works; got {current:?}. Read «{SECTION}».");
@@ -198,7 +198,7 @@ async fn simultaneous_tokens_with_a_new_kid_fetch_once() {
     let verdicts = [a, b, c, d, e, f, g, h, i, j];
     assert!(
         verdicts.iter().all(Result::is_ok),
-        "ten simultaneous tokens with the new kid are all accepted; got {verdicts:?}. Read «{SECTION}»."
+        "ten simultaneous tokens with the new kid are all accepted ({FLOOR:?} after the last fetch, so the floor has passed: `>=`, not `>`); got {verdicts:?}. Read «{SECTION}»."
     );
     assert_eq!(
         jwks_calls(&s.idp).await,
@@ -217,7 +217,7 @@ async fn a_token_without_kid_is_rejected() {
     let verdict = s.auth.authenticate(&token).await;
     assert!(
         verdict.is_err(),
-        "a token that names no key is refused: guessing or trying every key is not verification. Read «{SECTION}»."
+        "a token that names no key is refused: guessing or trying every key is not verification; got {verdict:?}. Read «{SECTION}»."
     );
 }
 

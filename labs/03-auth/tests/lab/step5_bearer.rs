@@ -11,6 +11,8 @@ use super::support::{
 
 const SECTION: &str = "Bearer tokens (book/03-auth/bearer.md)";
 
+/// Asserts the status and the problem+json body; a failure points at the caller.
+#[track_caller]
 fn assert_problem(reply: &Reply, status: StatusCode, what: &str) {
     assert_eq!(
         reply.status,
@@ -26,6 +28,7 @@ fn assert_problem(reply: &Reply, status: StatusCode, what: &str) {
     );
 }
 
+#[track_caller]
 fn challenge(reply: &Reply) -> String {
     reply.header("www-authenticate").unwrap_or_default().to_owned()
 }
@@ -86,7 +89,9 @@ async fn the_scheme_name_is_case_insensitive() {
     assert_eq!(
         reply.status,
         StatusCode::OK,
-        "`bearer` in lower case is the same scheme (RFC 9110 §11.1). Read «{SECTION}»."
+        "`bearer` in lower case is the same scheme (RFC 9110 §11.1); got {} ({}). Read «{SECTION}».",
+        reply.status,
+        reply.text()
     );
 }
 
@@ -141,6 +146,25 @@ async fn the_attack_battery_gets_401_invalid_token() {
         assert!(
             challenge.starts_with("Bearer") && challenge.contains("error=\"invalid_token\""),
             "{attack}: 401 with `WWW-Authenticate: Bearer ..., error=\"invalid_token\"` (RFC 6750 §3.1); got {challenge:?}. Read «{SECTION}»."
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_bad_token_gets_the_same_answer() {
+    let world = World::new().await;
+    let mut answers = Vec::new();
+    for (attack, token) in attacks(&world) {
+        let reply = world.send(with_token("GET", "/api/me", Some(&token))).await;
+        answers.push((attack, challenge(&reply), reply.json()["detail"].clone()));
+    }
+    let Some((first, challenge, detail)) = answers.first().cloned() else {
+        return;
+    };
+    for (attack, other_challenge, other_detail) in &answers {
+        assert!(
+            (other_challenge, other_detail) == (&challenge, &detail),
+            "every bad token gets the same challenge and the same problem detail, whatever check failed: the reason (the `TokenError`) goes to the log, the client sees one fixed sentence, or an attacker learns which check to work on next. {first}: {challenge:?} and {detail}; {attack}: {other_challenge:?} and {other_detail}. Read «{SECTION}»."
         );
     }
 }

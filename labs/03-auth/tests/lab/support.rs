@@ -227,6 +227,7 @@ impl World {
 }
 
 /// A request builder result, or a panic that names the test's own mistake.
+#[track_caller]
 pub fn request(builder: axum::http::request::Builder, body: Body) -> Request<Body> {
     builder.body(body).unwrap_or_else(|e| panic!("bad test request: {e}"))
 }
@@ -254,6 +255,7 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("expected JSON, got {:?} ({e})", self.text()))
