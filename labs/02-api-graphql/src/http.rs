@@ -1,15 +1,15 @@
 //! `/graphql` over HTTP, as the GraphQL-over-HTTP specification asks: the media type the
 //! client accepts, honest status codes, and queries only over GET.
 
-use async_graphql::http::parse_query_string;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 
 use crate::loader;
 use crate::problem::Problem;
@@ -60,6 +60,33 @@ fn refused(range: &str) -> bool {
         let (name, value) = param.split_once('=').unwrap_or_default();
         name.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>().is_ok_and(|q| q == 0.0)
     })
+}
+
+/// The parameters of a GET, named as the GraphQL-over-HTTP specification names them.
+/// (async-graphql's `parse_query_string` reads `operation_name`, so a client that sends
+/// the specification's `operationName` would have its operation ignored.)
+#[derive(Deserialize)]
+struct GetParams {
+    #[serde(default)]
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// The GraphQL request a GET carries in its URL: `query`, `operationName` and
+/// `variables` (JSON). An error says what is wrong with the URL.
+pub fn request_from_url(uri: &Uri) -> Result<async_graphql::Request, String> {
+    let Query(params) = Query::<GetParams>::try_from_uri(uri).map_err(|e| e.body_text())?;
+    let mut request = async_graphql::Request::new(params.query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        let json = serde_json::from_str(&variables).map_err(|e| format!("invalid variables: {e}"))?;
+        request = request.variables(async_graphql::Variables::from_json(json));
+    }
+    Ok(request)
 }
 
 // ANCHOR: get

@@ -1,15 +1,15 @@
 //! `/graphql` over HTTP, as the GraphQL-over-HTTP specification asks: the media type the
 //! client accepts, honest status codes, and queries only over GET.
 
-use async_graphql::http::parse_query_string;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 
 use crate::loader;
 use crate::problem::Problem;
@@ -76,6 +76,33 @@ fn refused(range: &str) -> bool {
     })
 }
 
+/// The parameters of a GET, named as the GraphQL-over-HTTP specification names them.
+/// (async-graphql's `parse_query_string` reads `operation_name`, so a client that sends
+/// the specification's `operationName` would have its operation ignored.)
+#[derive(Deserialize)]
+struct GetParams {
+    #[serde(default)]
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// The GraphQL request a GET carries in its URL: `query`, `operationName` and
+/// `variables` (JSON). An error says what is wrong with the URL.
+pub fn request_from_url(uri: &Uri) -> Result<async_graphql::Request, String> {
+    let Query(params) = Query::<GetParams>::try_from_uri(uri).map_err(|e| e.body_text())?;
+    let mut request = async_graphql::Request::new(params.query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        let json = serde_json::from_str(&variables).map_err(|e| format!("invalid variables: {e}"))?;
+        request = request.variables(async_graphql::Variables::from_json(json));
+    }
+    Ok(request)
+}
+
 // ANCHOR: get
 /// GET carries a query in the URL. It must stay safe: a mutation over GET would run
 /// from any link or `<img>`, so it is refused with 405 and `Allow: POST`.
@@ -84,9 +111,9 @@ async fn graphql_get(State(endpoint): State<Endpoint>, headers: HeaderMap, uri: 
         Ok(media) => media,
         Err(problem) => return problem.into_response(),
     };
-    let request = match parse_query_string(uri.query().unwrap_or_default()) {
+    let request = match request_from_url(&uri) {
         Ok(request) => request,
-        Err(e) => return malformed(e.to_string()),
+        Err(e) => return malformed(e),
     };
     if is_mutation(&request) {
         let problem =

@@ -24,11 +24,15 @@ impl AuthToken {
     }
 }
 
+// ANCHOR: debug
+/// Says that a token is set, never which: `Config` derives `Debug`, and a `{config:?}`
+/// in a log line or a panic message would otherwise print the secret.
 impl std::fmt::Debug for AuthToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("AuthToken(..)")
     }
 }
+// ANCHOR_END: debug
 
 /// The id of one call, in the request's extensions for handlers and logs.
 #[derive(Debug, Clone, PartialEq, Eq)]

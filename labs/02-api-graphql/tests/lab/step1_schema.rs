@@ -165,6 +165,53 @@ async fn an_unknown_customer_and_a_long_note_are_user_errors() {
     );
 }
 
+/// The codes of a `placeOrder` payload's errors, as `[field, code]` pairs.
+fn codes(response: &Value) -> Vec<Value> {
+    response["data"]["placeOrder"]["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| json!([e["field"], e["code"]]))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_rule_holds_on_its_own_and_at_its_limit() {
+    use api_graphql::schema::{MAX_ITEM_CHARS, MAX_NOTE_CHARS};
+    let store = seeded(1, 0);
+    // Multi-byte characters: a limit in characters is not a limit in bytes.
+    let chars = |n: usize| "é".repeat(n);
+    let at_the_limit = json!({ "customerId": "1", "item": chars(MAX_ITEM_CHARS), "quantity": 1000,
+        "note": chars(MAX_NOTE_CHARS) });
+    let response = place(&store, at_the_limit).await;
+    assert_eq!(
+        (codes(&response), response["data"]["placeOrder"]["order"]["quantity"].clone()),
+        (Vec::new(), json!(1000)),
+        "an item of {MAX_ITEM_CHARS} characters, a quantity of 1000 and a note of {MAX_NOTE_CHARS} characters \
+         are at the limits, not over them: the order is placed. Got {response}. Read «{SECTION}»."
+    );
+    for (input, field, code) in [
+        (json!({ "item": "" }), "item", "REQUIRED"),
+        (json!({ "item": chars(MAX_ITEM_CHARS + 1) }), "item", "TOO_LONG"),
+        (json!({ "quantity": 0 }), "quantity", "OUT_OF_RANGE"),
+        (json!({ "note": chars(MAX_NOTE_CHARS + 1) }), "note", "TOO_LONG"),
+    ] {
+        let mut full = json!({ "customerId": "1", "item": "tea", "quantity": 1 });
+        if let (Some(full), Some(bad)) = (full.as_object_mut(), input.as_object()) {
+            full.extend(bad.clone());
+        }
+        let response = place(&store, full).await;
+        assert_eq!(
+            (codes(&response), response["data"]["placeOrder"]["order"].clone()),
+            (vec![json!([field, code])], Value::Null),
+            "only `{field}` is wrong ({input}): one user error {code} on it, and no order, even though every \
+             other field is fine. Got {response}. Read «{SECTION}»."
+        );
+    }
+    assert_eq!(store.order(2), None, "only the order at the limits is stored");
+}
+
 #[tokio::test]
 async fn the_schema_says_what_may_be_null() {
     let store = seeded(1, 25);

@@ -104,6 +104,76 @@ fn additions_are_not_breaking_changes() {
     );
 }
 
+/// A schema with the kinds the lab's own schema does not use yet: an interface, a union
+/// and a custom scalar.
+const SEARCH: &str = "scalar DateTime
+
+interface Node {
+  id: ID!
+  createdAt: DateTime!
+}
+
+type Order implements Node {
+  id: ID!
+  createdAt: DateTime!
+  item: String!
+}
+
+type Customer implements Node {
+  id: ID!
+  createdAt: DateTime!
+  name: String!
+}
+
+union SearchResult = Order | Customer
+
+type Query {
+  node(id: ID!): Node
+  search(text: String!): [SearchResult!]!
+}
+";
+
+#[test]
+fn interfaces_unions_and_scalars_are_part_of_the_contract() {
+    assert_eq!(
+        breaking_changes(SEARCH, SEARCH),
+        Vec::<String>::new(),
+        "an interface, a union and a custom scalar compared with themselves: nothing changed, nothing breaks. \
+         Every kind of type needs its own comparison, not only objects, inputs and enums. Read «{SECTION}»."
+    );
+    let grown = SEARCH
+        .replace("interface Node {\n  id: ID!\n", "interface Node {\n  id: ID!\n  updatedAt: DateTime\n")
+        .replace("union SearchResult = Order | Customer", "union SearchResult = Order | Customer | Refund")
+        + "type Refund {\n  id: ID!\n}\n";
+    assert_eq!(
+        breaking_changes(SEARCH, &grown),
+        Vec::<String>::new(),
+        "a new interface field and a new union member are additions: nothing breaks. Read «{SECTION}»."
+    );
+    for (from, to, what, mention) in [
+        (
+            "interface Node {\n  id: ID!\n",
+            "interface Node {\n",
+            "removing the interface field Node.id",
+            "Node.id",
+        ),
+        ("= Order | Customer", "= Order", "removing Customer from the union SearchResult", "Customer"),
+        (
+            "union SearchResult = Order | Customer",
+            "scalar SearchResult",
+            "turning a union into a scalar",
+            "SearchResult",
+        ),
+    ] {
+        let found = breaking_changes(SEARCH, &SEARCH.replacen(from, to, 1));
+        assert!(
+            found.iter().any(|change| change.contains(mention)),
+            "{what} breaks clients (their fragments and selections stop matching): breaking_changes names \
+             {mention:?}; it found {found:?}. Read «{SECTION}»."
+        );
+    }
+}
+
 fn snapshot_path() -> PathBuf {
     // The same file for the lab and the solution: both manifests sit two levels down.
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../labs/02-api-graphql/tests/schema.graphql")

@@ -76,3 +76,24 @@ async fn the_next_request_sees_a_renamed_customer() {
          for the whole server (and shared between users). Read «{SECTION}»."
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_customer_lists_their_own_orders() {
+    // Three customers, ten orders placed round-robin: customer 2 has orders 2, 5 and 8.
+    let store = seeded(3, 10);
+    let schema = api_graphql::schema(&store, &Config::development());
+    let query = r#"{ order(id: "5") { customer { id all: orders { id } two: orders(first: 2) { id customer { id } } } } }"#;
+    let response = run_loaded(&schema, &store, query).await;
+    assert_no_errors(&response, "an order's customer and their orders", SECTION);
+    assert_eq!(
+        response["data"]["order"]["customer"],
+        json!({
+            "id": "2",
+            "all": [{ "id": "2" }, { "id": "5" }, { "id": "8" }],
+            "two": [{ "id": "2", "customer": { "id": "2" } }, { "id": "5", "customer": { "id": "2" } }]
+        }),
+        "order 5 belongs to customer 2, whose orders are 2, 5 and 8, oldest first (`first: 2` keeps two), and \
+         each of them points back at customer 2: the loader gives every key its own customer. Got {response}. \
+         Read «{SECTION}»."
+    );
+}

@@ -140,6 +140,61 @@ async fn a_mutation_over_get_is_405() {
     assert_eq!(reply.json()["data"]["orders"].as_array().map(Vec::len), Some(3));
 }
 
+/// `/graphql?query=...&operationName=...`, percent-encoded.
+fn get_uri(query: &str, operation: &str) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+            .collect()
+    };
+    format!("/graphql?query={}&operationName={}", encode(query), encode(operation))
+}
+
+#[tokio::test]
+async fn get_judges_the_operation_it_names() {
+    let router = development();
+    let document = r#"query List { orders { id } }
+        mutation Place { placeOrder(input: {customerId: "1", item: "tea", quantity: 1}) { order { id } } }"#;
+    let accept = [("accept", GRAPHQL_RESPONSE_JSON)];
+    let reply = send(&router, Method::GET, &get_uri(document, "Place"), &accept, "").await;
+    assert_problem(
+        &reply,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a document with a query and a mutation, over GET with operationName=Place (the mutation runs)",
+    );
+    let reply = send(&router, Method::GET, &get_uri(document, "List"), &accept, "").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the same document with operationName=List runs the query, which GET may carry: 200; got {} {:?}. \
+         Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    assert_eq!(
+        reply.json()["data"]["orders"].as_array().map(Vec::len),
+        Some(3),
+        "the query named List ran, nothing else (no order was placed): {:?}",
+        reply.text()
+    );
+}
+
+#[tokio::test]
+async fn a_media_type_with_q_0_is_refused_not_chosen() {
+    let router = development();
+    let reply =
+        post_query(&router, &format!("{GRAPHQL_RESPONSE_JSON};q=0, application/json"), "{ orders { id } }")
+            .await;
+    assert_eq!(
+        (reply.status, reply.header("content-type")),
+        (StatusCode::OK, Some("application/json")),
+        "`Accept: {GRAPHQL_RESPONSE_JSON};q=0, application/json`: q=0 means \"not this one\" (RFC 9110), so \
+         the reply is application/json. Read «{SECTION}»."
+    );
+    let reply = post_query(&router, "application/json; q=0", "{ orders { id } }").await;
+    assert_problem(&reply, StatusCode::NOT_ACCEPTABLE, "a client that refuses application/json with q=0");
+}
+
 #[tokio::test]
 async fn a_body_that_is_not_json_is_refused() {
     let router = development();

@@ -36,6 +36,14 @@ fn bytes_written_by_v1_are_read_by_today_and_back() {
     let (Some(old), Some(new)) = (message(&published, "Order"), message(&current, "Order")) else {
         panic!("both schemas define Order");
     };
+    for (version, found) in [("v1.0", old), ("today's schema", new)] {
+        assert!(
+            found.name() == "Order" && found.field.iter().any(|field| field.name() == "item"),
+            "`message(set, \"Order\")` is {version}'s Order with its fields, or the comparison below proves \
+             nothing; got {found:?}. Read «{SECTION}»."
+        );
+    }
+    assert_eq!(message(&current, "Refund"), None, "a message the schema does not define is None");
     let found = breaking_changes(old, new);
     assert!(
         found.is_empty(),

@@ -142,3 +142,25 @@ async fn the_health_service_answers_without_a_token() {
         "only the health service is open: Orders still wants the token. Read «{SECTION}»."
     );
 }
+
+#[test]
+fn the_token_never_appears_in_debug_output() {
+    let token = AuthToken::new(TOKEN);
+    let config = Config { auth: Some(token.clone()), ..Config::default() };
+    for (what, text) in [
+        ("the token", format!("{token:?}")),
+        ("the server's Config", format!("{config:?}")),
+        ("the server's Config, pretty-printed", format!("{config:#?}")),
+    ] {
+        assert!(
+            !text.contains("s3cret"),
+            "{what} ends up in log lines and panic messages: its Debug output never shows the secret; got \
+             {text:?}. Read «{SECTION}»."
+        );
+        assert!(
+            text.contains("AuthToken"),
+            "{what}'s Debug output still says that a token is set (whoever reads the log needs to know that \
+             authentication is on), only not which one; got {text:?}. Read «{SECTION}»."
+        );
+    }
+}
