@@ -73,6 +73,12 @@ fn a_cursor_from_another_key_is_refused() {
         Cursor::decode(&text, &key()).is_err(),
         "only cursors signed with our key are accepted. Read «{SECTION}»."
     );
+    let shown = format!("{:?}", key());
+    assert!(
+        shown.contains("CursorKey") && !shown.contains(&format!("{:?}", CURSOR_SECRET)),
+        "the key's Debug output says that it is a CursorKey and never shows the secret (it ends up in logs and \
+         panic messages); got {shown:?}. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]

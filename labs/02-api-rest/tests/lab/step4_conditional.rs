@@ -119,6 +119,21 @@ async fn of_two_clients_with_the_same_etag_the_second_gets_412() {
     assert_eq!(order["quantity"], 5, "Alice's change is still there: {order}. Read «{SECTION}».");
 }
 
+#[tokio::test]
+async fn a_put_replaces_every_field() {
+    let (router, etag) = app_with_order().await;
+    let body = r#"{"item": "sencha", "quantity": 3, "note": "ring twice"}"#;
+    let reply = put(&router, &[("if-match", &etag)], body).await;
+    assert_eq!(reply.status, StatusCode::OK, "got {:?}", reply.text());
+    let order = get(&router, "/v2/orders/1").await.json();
+    assert_eq!(
+        (&order["item"], &order["quantity"], &order["note"]),
+        (&serde_json::json!("sencha"), &serde_json::json!(3), &serde_json::json!("ring twice")),
+        "PUT replaces the whole representation: every field of the body is stored, not only the quantity; \
+         got {order}. Read «{SECTION}»."
+    );
+}
+
 #[test]
 fn of_two_updates_racing_with_the_same_etag_exactly_one_wins() {
     // The store holds each request right after it releases its lock, until both have:
@@ -137,6 +152,12 @@ fn of_two_updates_racing_with_the_same_etag_exactly_one_wins() {
         request(Method::PUT, "/v2/orders/1", &[("if-match", &etag)], Some(&body))
     };
     let replies = send_from_threads(&router, vec![update(5), update(9)]);
+    assert!(
+        rendezvous.releases() >= 2,
+        "the store's unlock hook ran {} times: OrderStore::with_unlock_hook must keep the hook and call it \
+         after each release of the lock, or this test proves nothing",
+        rendezvous.releases()
+    );
     let statuses: Vec<StatusCode> = replies.iter().map(|reply| reply.status).collect();
     let winners: Vec<&Reply> = replies.iter().filter(|reply| reply.status == StatusCode::OK).collect();
     let losers = statuses.iter().filter(|status| **status == StatusCode::PRECONDITION_FAILED).count();

@@ -159,6 +159,12 @@ async fn a_request_that_never_finished_frees_its_key() {
     // The client gives up and the server drops the request before it did any work.
     first.abort();
     assert!(first.await.is_err_and(|e| e.is_cancelled()), "the test cancels the first request");
+    assert!(
+        state.idempotency.is_empty(),
+        "a request dropped before it answered leaves no key behind (its reservation is dropped with it); \
+         {} remain. Read «{SECTION}».",
+        state.idempotency.len()
+    );
     gate.open_once();
     let retry = post(&router, "order-7f3a", TEA).await;
     assert_eq!(
@@ -171,6 +177,7 @@ async fn a_request_that_never_finished_frees_its_key() {
     );
     assert_eq!(retry.header("idempotent-replayed"), None, "this one is not a replay");
     assert_eq!(state.store.all().len(), 1);
+    assert!(!state.idempotency.is_empty(), "the retry's answer is kept under the key");
 }
 
 #[tokio::test]
@@ -180,6 +187,7 @@ async fn keys_expire_after_their_time_to_live() {
     post(&router, "order-7f3a", TEA).await;
     // Most keys are never sent again: they must expire all the same.
     post(&router, "order-91c2", COFFEE).await;
+    assert_eq!(state.idempotency.len(), 2, "two keys are remembered until they expire");
     clock.advance(ttl - Duration::from_secs(1));
     let replay = post(&router, "order-7f3a", TEA).await;
     assert_eq!(replay.header("idempotent-replayed"), Some("true"), "within its time to live, a key replays.");
@@ -195,6 +203,43 @@ async fn keys_expire_after_their_time_to_live() {
         1,
         "expired keys are not kept, even those never sent again (order-91c2): memory is bounded by the time \
          to live only if every expired key goes, not just the one being looked up. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn only_a_post_is_made_idempotent_by_a_key() {
+    let (router, _, _) = spawn_app();
+    post(&router, "order-7f3a", TEA).await;
+    let read = |key| send(&router, request(Method::GET, "/v2/orders/1", &[("idempotency-key", key)], None));
+    let before = read("read-1").await;
+    let change = r#"{"item": "green tea", "quantity": 3}"#;
+    let etag = before.header("etag").unwrap_or_default().to_owned();
+    let put = send(&router, request(Method::PUT, "/v2/orders/1", &[("if-match", &etag)], Some(change))).await;
+    assert_eq!(put.status, StatusCode::OK, "got {:?}", put.text());
+    let after = read("read-1").await;
+    assert_eq!(
+        (after.header("idempotent-replayed"), &after.json()["quantity"]),
+        (None, &serde_json::json!(3)),
+        "a GET is safe, so a key on it changes nothing: the second GET reads the order as it is now, not a \
+         replay of the first; got {:?}. Read «{SECTION}».",
+        after.text()
+    );
+}
+
+#[tokio::test]
+async fn a_body_of_some_kilobytes_is_fingerprinted_not_refused() {
+    let (router, _, _) = spawn_app();
+    // Valid JSON, padded with whitespace to 4 KiB: well under the middleware's limit.
+    let body = format!("{TEA}{}", " ".repeat(4096));
+    let reply = post(&router, "order-7f3a", &body).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "a 4 KiB body is an ordinary request: the middleware reads up to {} bytes to fingerprint it; got {} {:?}. \
+         Read «{SECTION}».",
+        api_rest::idempotency::MAX_BODY,
+        reply.status,
+        reply.text()
     );
 }
 
@@ -220,6 +265,12 @@ fn duplicates_arriving_together_reserve_the_key_once() {
         .into_iter()
         .map(|t| t.join().unwrap_or_else(|_| panic!("a thread panicked in begin")))
         .collect();
+    assert!(
+        rendezvous.releases() >= THREADS,
+        "the store's unlock hook ran {} times: IdempotencyStore::with_unlock_hook must keep the hook and call \
+         it after each release of the lock, or this test proves nothing",
+        rendezvous.releases()
+    );
     let proceeding = answers.iter().filter(|a| matches!(a, Begin::Proceed(_))).count();
     let in_flight = answers.iter().filter(|a| matches!(a, Begin::InFlight)).count();
     assert_eq!(

@@ -144,6 +144,12 @@ impl Rendezvous {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(Instant::now());
     }
 
+    /// How many releases it has seen since it was armed: a race test checks that the
+    /// store's hook ran, or it proved nothing.
+    pub fn releases(&self) -> usize {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1
+    }
+
     fn released(&self) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(armed_at) = state.0 else {
