@@ -1,6 +1,7 @@
 //! What the runner remembers between runs: the last check of each lab and the hint
-//! tiers already shown. It lives in `target/xtask/`, never in `labs/`, so deleting
-//! `target/` forgets it and nothing the learner wrote is ever touched.
+//! tiers already shown. It lives in `.xtask/` at the workbook's root (git-ignored),
+//! never in `labs/`: `cargo clean` keeps it, two clones sharing one target folder
+//! (a global `CARGO_TARGET_DIR`) keep theirs apart, and deleting `.xtask/` forgets it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -22,13 +23,19 @@ pub struct Progress {
     pub passed: BTreeSet<String>,
 }
 
-/// The folder for the runner's own files: `$CARGO_TARGET_DIR/xtask` or `target/xtask`.
+/// The folder for the runner's builds and caches, which `cargo clean` may remove:
+/// `$CARGO_TARGET_DIR/xtask` or `target/xtask`.
 pub fn state_dir(root: &Path) -> PathBuf {
     crate::cargo::target_dir(root).join("xtask")
 }
 
+/// The folder for what the runner remembers about this learner in this workbook.
+pub fn learner_dir(root: &Path) -> PathBuf {
+    root.join(".xtask")
+}
+
 fn path(root: &Path) -> PathBuf {
-    state_dir(root).join("progress.json")
+    learner_dir(root).join("progress.json")
 }
 
 impl Progress {

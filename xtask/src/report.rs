@@ -38,7 +38,7 @@ struct Identity {
 }
 
 fn identities_path(root: &Path) -> std::path::PathBuf {
-    crate::progress::state_dir(root).join("board-identity.json")
+    crate::progress::learner_dir(root).join("board-identity.json")
 }
 
 fn load_identities(root: &Path) -> Identities {

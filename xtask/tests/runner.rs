@@ -188,10 +188,7 @@ fn the_workbook_is_the_one_the_learner_stands_in() {
     // keeps them from sharing artifacts with each other through the repository's config.
     command.env("CARGO_TARGET_DIR", root.join("target"));
     run(command).says("01-demo").says("all steps pass");
-    assert!(
-        root.join("target").join("xtask").join("progress.json").is_file(),
-        "progress is kept in this workbook"
-    );
+    assert!(root.join(".xtask").join("progress.json").is_file(), "progress is kept in this workbook");
 }
 
 #[test]
@@ -361,19 +358,17 @@ fn the_learners_target_dir_and_rustflags_are_kept_for_loom_builds() {
     command.arg("--root").arg(&root);
     let run = run(command);
     run.says("all steps pass");
-    assert!(
-        root.join("elsewhere").join("xtask").join("progress.json").is_file(),
-        "progress goes to the learner's target-dir"
-    );
     assert!(root.join("elsewhere").join("debug").is_dir(), "builds go to the learner's target-dir");
+    assert!(
+        root.join(".xtask").join("progress.json").is_file(),
+        "progress stays with the workbook, whatever the target-dir: two clones that share one keep theirs apart"
+    );
 }
 
 #[test]
 fn a_hint_is_shown_even_when_it_cannot_be_remembered() {
     let root = workbook("partial", "a_hint_is_shown_even_when_it_cannot_be_remembered");
-    fs::create_dir_all(root.join("target")).expect("target");
-    fs::write(root.join("target").join("xtask"), "a file where a folder should be")
-        .expect("block the state folder");
+    fs::write(root.join(".xtask"), "a file where a folder should be").expect("block the state folder");
     let run = xtask(&root, &["hint", "01", "2"]);
     run.says("Hint 1/2: Gentle hint for step 2.");
     assert!(run.stderr.contains("warning"), "{}", run.stderr);
@@ -544,7 +539,7 @@ fn the_solution_waits_for_the_step_to_pass_and_then_shows_a_diff() {
 #[test]
 fn an_unreadable_state_file_is_set_aside_with_a_warning() {
     let root = workbook("partial", "an_unreadable_state_file_is_set_aside_with_a_warning");
-    let state = root.join("target/xtask");
+    let state = root.join(".xtask");
     fs::create_dir_all(&state).expect("state folder");
     fs::write(state.join("progress.json"), "{ half a file").expect("write");
     let run = xtask(&root, &["hint", "01", "1"]);

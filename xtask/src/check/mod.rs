@@ -497,8 +497,12 @@ fn print_others(shown: &TestResult, tests: &[&TestResult], style: &Style) {
     if others.is_empty() {
         return;
     }
-    say!("  {} {}
-", style.dim(&format!("Also failing in this step ({}):", others.len())), others.join(", "));
+    say!(
+        "  {} {}
+",
+        style.dim(&format!("Also failing in this step ({}):", others.len())),
+        others.join(", ")
+    );
 }
 
 fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &Style) {
