@@ -5,7 +5,8 @@
 //! (blocking work in async code), `stats` (locks and `.await`), `frames` (cancellation
 //! safety), `queue` (backpressure), `supervisor` (structured shutdown), `ttl_store`
 //! (a state machine under property tests), `counter` and `latch` (checked with loom);
-//! `problem` is given: the one shape of every error answer.
+//! `problem` is given: the one shape of every error answer; so is `seam`, the lock
+//! through which step 3's test forces two visits into the same gap.
 
 pub mod counter;
 pub mod frames;
@@ -14,6 +15,7 @@ pub mod latch;
 pub mod problem;
 pub mod queue;
 pub mod runtime;
+pub mod seam;
 pub mod stats;
 pub mod supervisor;
 pub mod ttl_store;

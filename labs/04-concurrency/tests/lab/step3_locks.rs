@@ -6,6 +6,8 @@ use std::time::Duration;
 use concurrency::stats::Stats;
 use tokio::sync::mpsc;
 
+use super::support::Rendezvous;
+
 const SECTION: &str = "Locks and .await (book/04-concurrency/locks.md)";
 
 fn stats(capacity: usize) -> (Arc<Stats>, mpsc::Receiver<String>) {
@@ -38,37 +40,55 @@ async fn visits_are_counted_and_audited() {
 }
 // ANCHOR_END: assert_send
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_visits_are_all_counted() {
-    let (stats, mut trail) = stats(1_000);
-    let visits: Vec<_> = (0..200)
-        .map(|_| {
-            let stats = stats.clone();
-            tokio::spawn(async move { stats.record_visit("/busy").await })
-        })
-        .collect();
-    let mut counts = Vec::new();
-    for visit in visits {
-        counts.push(visit.await.unwrap_or(0));
-    }
+// ANCHOR: forced_race
+#[test]
+fn concurrent_visits_are_all_counted() {
+    // The lock holds each visit's thread right after it releases the lock, until both
+    // threads have released it once: a count read under one lock and written under
+    // another is caught with both visits between the two, every time.
+    let rendezvous = Rendezvous::new(2);
+    let (audit, mut trail) = mpsc::channel(16);
+    let stats = Stats::with_unlock_hook(audit, rendezvous.hook());
+    rendezvous.arm();
+    let mut counts = std::thread::scope(|scope| {
+        let visits: Vec<_> = (0..2).map(|_| scope.spawn(|| visit_on_this_thread(&stats, "/busy"))).collect();
+        visits
+            .into_iter()
+            .map(|visit| visit.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect::<Vec<u64>>()
+    });
+    assert!(
+        rendezvous.releases() >= 2,
+        "the lock's unlock hook ran {} times: take the lock with `self.visits.lock()`, or this test proves nothing. \
+         Read «{SECTION}».",
+        rendezvous.releases()
+    );
     counts.sort_unstable();
     assert_eq!(
         counts,
-        (1..=200).collect::<Vec<u64>>(),
-        "200 concurrent visits get the counts 1..=200, each once. Read «{SECTION}»."
+        [1, 2],
+        "two visits to /busy at once get the counts 1 and 2. Equal counts mean both read the same old count: it \
+         was read under one lock and written under another, and the other visit got in between. Read and write \
+         under one guard. Read «{SECTION}»."
     );
-    trail.close();
-    let mut audited = Vec::new();
-    while let Some(line) = trail.recv().await {
-        audited.push(line);
-    }
-    audited.sort();
-    let mut expected: Vec<String> = (1..=200).map(|count| format!("/busy {count}")).collect();
-    expected.sort();
+    assert_eq!(stats.visits("/busy"), 2, "two visits to /busy are counted. Read «{SECTION}».");
+    let mut audited: Vec<String> = std::iter::from_fn(|| trail.try_recv().ok()).collect();
+    audited.sort_unstable();
     assert_eq!(
-        audited, expected,
-        "each of the 200 visits is audited once, with the count it returned. Read «{SECTION}»."
+        audited,
+        ["/busy 1", "/busy 2"],
+        "each visit is audited once, with the count it returned. Read «{SECTION}»."
     );
+}
+// ANCHOR_END: forced_race
+
+/// Runs one visit to the end on the calling thread, so that the lock's hook can hold
+/// that thread (and no other visit) in the gap.
+fn visit_on_this_thread(stats: &Stats, page: &str) -> u64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap_or_else(|e| panic!("could not build a runtime for a visit: {e}"));
+    runtime.block_on(stats.record_visit(page))
 }
 
 // ANCHOR: slow_await
