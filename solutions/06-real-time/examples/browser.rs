@@ -238,7 +238,7 @@ impl Drop for Browser {
         // killed with the group.
         let group = self.child.id();
         for pid in browser_processes(group) {
-            let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+            let _ = Command::new("kill").args(["-s", "TERM", "--", &pid.to_string()]).status();
         }
         for _ in 0..40 {
             if group_members(group).is_empty() {
@@ -247,7 +247,10 @@ impl Drop for Browser {
             std::thread::sleep(Duration::from_millis(50));
         }
         if !group_members(group).is_empty() {
-            let _ = Command::new("kill").arg("-KILL").arg(format!("-{group}")).status();
+            // `-s KILL --`, never `-KILL -<group>`: procps' kill reads `-<group>` as more
+            // options and calls kill(-1, SIGKILL), which ends every process the user may
+            // signal (it took the maintainers' shells and a CI run with it).
+            let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{group}")]).status();
         }
         let _ = self.child.kill();
         let _ = self.child.wait();

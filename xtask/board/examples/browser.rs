@@ -121,9 +121,11 @@ fn dump_dom(chromium: &PathBuf, url: &str) -> Result<String, String> {
         }
     };
     if !finished {
-        // Our own group only: the browser and the helpers it started.
+        // Our own group only: the browser and the helpers it started. `-s KILL --`, never
+        // `-KILL -<group>`: procps' kill reads `-<group>` as more options, and ends up
+        // calling kill(-1, SIGKILL), which ends every process the user may signal.
         #[cfg(unix)]
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", child.id())).status();
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", child.id())]).status();
         let _ = child.kill();
         let _ = child.wait();
     }
