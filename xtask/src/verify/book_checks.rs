@@ -62,8 +62,10 @@ fn resolve(page: &Path, include: &str) -> Result<(), String> {
     let Some(name) = anchor.filter(|a| !a.starts_with(|c: char| c.is_ascii_digit())) else {
         return Ok(());
     };
+    // After the comment marker of the file's language: `//` in Rust, `#` in TOML.
     let has = |marker: &str| {
-        text.lines().any(|l| l.trim_start().trim_start_matches("//").trim() == format!("{marker}: {name}"))
+        text.lines()
+            .any(|l| l.trim_start().trim_start_matches(['/', '#']).trim() == format!("{marker}: {name}"))
     };
     if has("ANCHOR") && has("ANCHOR_END") {
         Ok(())
@@ -224,6 +226,20 @@ mod tests {
     fn finds_includes_with_and_without_anchors() {
         let text = "a\n{{#include ../x.rs:stack}}\nb {{#include y.rs}} {{#rustdoc_include z.rs:1:5}}";
         assert_eq!(includes(text), ["../x.rs:stack", "y.rs", "z.rs:1:5"]);
+    }
+
+    #[test]
+    fn anchors_are_found_after_rust_and_toml_comments() {
+        let dir = std::env::temp_dir().join(format!("book-checks-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("scratch folder");
+        fs::write(dir.join("a.rs"), "// ANCHOR: code\nfn f() {}\n// ANCHOR_END: code\n").expect("write");
+        fs::write(dir.join("b.toml"), "# ANCHOR: feature\nloom = []\n# ANCHOR_END: feature\n")
+            .expect("write");
+        let page = dir.join("page.md");
+        assert_eq!(resolve(&page, "a.rs:code"), Ok(()));
+        assert_eq!(resolve(&page, "b.toml:feature"), Ok(()));
+        assert!(resolve(&page, "b.toml:other").is_err());
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
