@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -113,8 +113,13 @@ pub fn list_tests(binary: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Runs each named test in its own process, `jobs` at a time, each stopped after `limit`.
-/// Results come back in the order of `names`.
+/// Runs each named test in its own process, each stopped after `limit`. Results come
+/// back in the order of `names`.
+///
+/// `jobs` tests start at once. A test still running after [`SLOW`] gives up its place (it
+/// keeps running, and keeps its own limit): a deadlocked test waits without using a core,
+/// and a step whose every test deadlocks would otherwise make the learner wait out the
+/// limit `tests / jobs` times over. At most `jobs` × [`SLOW_PER_JOB`] run at once.
 pub fn run_tests(
     binary: &Path,
     cwd: &Path,
@@ -123,11 +128,14 @@ pub fn run_tests(
     jobs: usize,
 ) -> Vec<TestResult> {
     let next = AtomicUsize::new(0);
+    let places = Places::new(jobs.max(1));
     let results: Mutex<Vec<Option<TestResult>>> = Mutex::new(vec![None; names.len()]);
+    let workers = (jobs.max(1) * SLOW_PER_JOB).clamp(1, names.len().max(1));
     thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, names.len().max(1)) {
+        for _ in 0..workers {
             scope.spawn(|| {
                 loop {
+                    let place = places.take();
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(name) = names.get(i) else { break };
                     let result = if interrupted() {
@@ -136,8 +144,9 @@ pub fn run_tests(
                             ..TestResult::crashed(name, String::new())
                         }
                     } else {
-                        run_one(binary, cwd, name, limit)
+                        run_one(binary, cwd, name, limit, &place)
                     };
+                    drop(place);
                     if let Ok(mut results) = results.lock() {
                         results[i] = Some(result);
                     }
@@ -148,12 +157,63 @@ pub fn run_tests(
     results.into_inner().unwrap_or_default().into_iter().flatten().collect()
 }
 
+/// How long a test runs before it gives up its place to the next one.
+pub const SLOW: Duration = Duration::from_millis(500);
+
+/// How many slow tests may run beside each place: enough that a step of deadlocks ends
+/// in about one limit, few enough that a lab of busy loops cannot swamp the machine.
+const SLOW_PER_JOB: usize = 8;
+
+/// The places where a test may start: `jobs` of them, a counting semaphore.
+struct Places {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Places {
+    fn new(jobs: usize) -> Self {
+        Self { free: Mutex::new(jobs), freed: Condvar::new() }
+    }
+
+    /// Waits for a free place and holds it until the returned guard is released or dropped.
+    fn take(&self) -> Place<'_> {
+        let mut free = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *free -= 1;
+        Place { places: self, held: AtomicBool::new(true) }
+    }
+}
+
+/// A place held by one test: given back once, when the test turns slow or ends.
+struct Place<'a> {
+    places: &'a Places,
+    held: AtomicBool,
+}
+
+impl Place<'_> {
+    fn release(&self) {
+        if self.held.swap(false, Ordering::SeqCst) {
+            let mut free = self.places.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *free += 1;
+            self.places.freed.notify_one();
+        }
+    }
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
 /// How many tests to run at once: one per core.
 pub fn default_jobs() -> usize {
     thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration) -> TestResult {
+fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration, place: &Place<'_>) -> TestResult {
     let mut command = CommandWrap::with_new(binary, |command| {
         command
             .args([name, "--exact", "--nocapture", "--test-threads", "1"])
@@ -176,7 +236,7 @@ fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration) -> TestResult
     };
     let stdout = child.stdout().take().map(read_in_background);
     let stderr = child.stderr().take().map(read_in_background);
-    let ended = wait_with_limit(child.as_mut(), limit);
+    let ended = wait_with_limit(child.as_mut(), limit, place);
     // Whatever the test started and left running (a server, a `sleep`) goes with it,
     // whether the test passed, failed or was stopped. The wait for it is bounded too:
     // on Windows a job's last notification may already have been taken by `try_wait`.
@@ -211,7 +271,7 @@ enum Ended {
     Lost(String),
 }
 
-fn wait_with_limit(child: &mut dyn ChildWrapper, limit: Duration) -> Ended {
+fn wait_with_limit(child: &mut dyn ChildWrapper, limit: Duration, place: &Place<'_>) -> Ended {
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -220,6 +280,9 @@ fn wait_with_limit(child: &mut dyn ChildWrapper, limit: Duration) -> Ended {
             Ok(None) if interrupted() => return Ended::Interrupted,
             Ok(None) if started.elapsed() >= limit => return Ended::TimedOut,
             Ok(None) => {
+                if started.elapsed() >= SLOW {
+                    place.release();
+                }
                 thread::sleep(pause);
                 // Most tests end within milliseconds: poll fast, then back off.
                 pause = (pause * 2).min(Duration::from_millis(20));

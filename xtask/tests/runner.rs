@@ -151,6 +151,16 @@ fn a_hanging_test_is_stopped_and_called_a_probable_deadlock() {
 }
 
 #[test]
+fn slow_tests_give_up_their_place_so_a_step_of_deadlocks_ends_in_one_limit() {
+    // Ten tests that pass only if all ten are running at the same moment: with a fixed
+    // number at a time (one per core) they would each wait out the five-second limit.
+    let root = workbook("meeting", "slow_tests_give_up_their_place_so_a_step_of_deadlocks_ends_in_one_limit");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("all steps pass");
+    assert_eq!(run.code, Some(0), "every guest should have met the others:\n{}", run.stdout);
+}
+
+#[test]
 fn a_test_that_prints_megabytes_is_cut() {
     let root = workbook("flood", "a_test_that_prints_megabytes_is_cut");
     let run = xtask(&root, &["check", "01"]);
