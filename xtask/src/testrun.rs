@@ -236,7 +236,8 @@ fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration, place: &Place
     };
     let stdout = child.stdout().take().map(read_in_background);
     let stderr = child.stderr().take().map(read_in_background);
-    let ended = wait_with_limit(child.as_mut(), limit, place);
+    let mut early = None;
+    let ended = wait_with_limit(child.as_mut(), limit, place, stdout.as_ref(), &mut early);
     // Whatever the test started and left running (a server, a `sleep`) goes with it,
     // whether the test passed, failed or was stopped. The wait for it is bounded too:
     // on Windows a job's last notification may already have been taken by `try_wait`.
@@ -246,7 +247,7 @@ fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration, place: &Place
         thread::sleep(Duration::from_millis(5));
     }
     let grace = Instant::now() + PIPE_GRACE;
-    let stdout = stdout.and_then(|r| collect(&r, grace));
+    let stdout = early.or_else(|| stdout.and_then(|r| collect(&r, grace)));
     let stderr = stderr.and_then(|r| collect(&r, grace)).unwrap_or_else(|| UNREAD.to_owned());
     let outcome = match (ended, &stdout) {
         // Without its output there is no verdict to read: say so, rather than guess.
@@ -271,7 +272,17 @@ enum Ended {
     Lost(String),
 }
 
-fn wait_with_limit(child: &mut dyn ChildWrapper, limit: Duration, place: &Place<'_>) -> Ended {
+/// Waits for the test to end, at most `limit`. Its standard output closes when it exits,
+/// so the wait is for that (its text lands in `early`), with a poll of the exit status in
+/// between: a test ends within milliseconds, and polling alone would add up to half of
+/// that again, for each of a lab's tests.
+fn wait_with_limit(
+    child: &mut dyn ChildWrapper,
+    limit: Duration,
+    place: &Place<'_>,
+    stdout: Option<&mpsc::Receiver<String>>,
+    early: &mut Option<String>,
+) -> Ended {
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -283,8 +294,17 @@ fn wait_with_limit(child: &mut dyn ChildWrapper, limit: Duration, place: &Place<
                 if started.elapsed() >= SLOW {
                     place.release();
                 }
-                thread::sleep(pause);
-                // Most tests end within milliseconds: poll fast, then back off.
+                match stdout.filter(|_| early.is_none()).map(|r| r.recv_timeout(pause)) {
+                    Some(Ok(text)) => {
+                        *early = Some(text);
+                        // The process is ending: look again at once.
+                        pause = Duration::from_millis(1);
+                        continue;
+                    }
+                    Some(Err(mpsc::RecvTimeoutError::Timeout)) => {}
+                    Some(Err(mpsc::RecvTimeoutError::Disconnected)) | None => thread::sleep(pause),
+                }
+                // Most tests end within milliseconds: look often, then back off.
                 pause = (pause * 2).min(Duration::from_millis(20));
             }
             Err(e) => return Ended::Lost(format!("cannot wait for the test: {e}")),
