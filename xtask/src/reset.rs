@@ -40,6 +40,7 @@ pub fn run(root: &Path, request: &Request<'_>, style: &Style) -> Result<bool> {
             changed.push((file, shipped_bytes));
         }
     }
+    let step_number = request.step.map(|query| lab.find_step(query)).transpose()?.map(|index| index + 1);
     let what = match request.step {
         Some(step) => format!("step {step} of {}", lab.name),
         None => lab.name.clone(),
@@ -55,7 +56,7 @@ pub fn run(root: &Path, request: &Request<'_>, style: &Style) -> Result<bool> {
             shipped.describe()
         );
         for (file, _) in &changed {
-            println!("  {file}");
+            println!("  {file}{}", also_holds(&shipped, file, step_number)?);
         }
         let step = request.step.map(|s| format!(" {s}")).unwrap_or_default();
         println!(
@@ -75,17 +76,40 @@ pub fn run(root: &Path, request: &Request<'_>, style: &Style) -> Result<bool> {
         }
     }
     println!(
-        "{} {} files of {what} to the starter as shipped ({}).",
+        "{} {} of {what} to the starter as shipped ({}).",
         style.green("Reset"),
-        changed.len(),
+        count_files(changed.len()),
         shipped.describe()
     );
+    for (file, _) in &changed {
+        println!("  {file}{}", also_holds(&shipped, file, step_number)?);
+    }
     println!(
         "Your version is in {}; `cargo xtask reset {} --restore` brings it back.",
         relative(root, &backup),
         lab.handle
     );
     Ok(true)
+}
+
+/// For a step's reset, what else a file holds: resetting `src/service.rs` for step 1 also
+/// undoes steps 3 and 4 when their `todo!()`s are in it, and the learner should know.
+fn also_holds(shipped: &Shipped, file: &str, step: Option<usize>) -> Result<String> {
+    let Some(step) = step else { return Ok(String::new()) };
+    let others = shipped.other_steps_in(file, step)?;
+    Ok(match others.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (it also holds step {one}: resetting it undoes your work on that step too)"),
+        _ => {
+            let list: Vec<String> = others.iter().map(ToString::to_string).collect();
+            format!(" (it also holds steps {}: resetting it undoes your work on those too)", list.join(", "))
+        }
+    })
+}
+
+/// "1 file", "2 files".
+fn count_files(count: usize) -> String {
+    if count == 1 { "1 file".to_owned() } else { format!("{count} files") }
 }
 
 /// The files a reset covers: for a step, the shipped starter files holding its
@@ -175,9 +199,9 @@ fn restore(root: &Path, lab: &Lab, style: &Style) -> Result<bool> {
         write(&root.join(file), &bytes)?;
     }
     println!(
-        "{} {} files of {} from {}.",
+        "{} {} of {} from {}.",
         style.green("Restored"),
-        files.len(),
+        count_files(files.len()),
         lab.name,
         relative(root, &latest)
     );

@@ -93,13 +93,34 @@ impl Shipped {
         files.dedup();
         Ok(files)
     }
+
+    /// The other steps whose `todo!()` the shipped starter `file` holds besides step
+    /// `number`: resetting the file undoes them too, and its reference shows them.
+    pub fn other_steps_in(&self, file: &str, number: usize) -> Result<Vec<usize>> {
+        let text = self.read(file)?.unwrap_or_default();
+        Ok(steps_held(&String::from_utf8_lossy(&text)).into_iter().filter(|&s| s != number).collect())
+    }
 }
 
 /// Whether a starter file holds a `todo!("step N: ...")` of step `number`, however
 /// rustfmt wrapped it (`todo!(` at the end of a line, the message on the next).
 pub fn holds_step(text: &str, number: usize) -> bool {
-    let message = format!("\"step {number}:");
-    text.match_indices("todo!(").any(|(at, call)| text[at + call.len()..].trim_start().starts_with(&message))
+    steps_held(text).contains(&number)
+}
+
+/// The steps whose `todo!("step N: ...")` a text holds, in order, each once.
+pub fn steps_held(text: &str) -> Vec<usize> {
+    let mut steps: Vec<usize> = text
+        .match_indices("todo!(")
+        .filter_map(|(at, call)| {
+            let message = text[at + call.len()..].trim_start().strip_prefix("\"step ")?;
+            let (number, _) = message.split_once(':')?;
+            number.parse().ok()
+        })
+        .collect();
+    steps.sort_unstable();
+    steps.dedup();
+    steps
 }
 
 /// Runs git in `root` and returns what it printed, or why it failed.
@@ -117,7 +138,7 @@ fn git(root: &Path, args: &[&str]) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::holds_step;
+    use super::{holds_step, steps_held};
 
     #[test]
     fn a_step_is_found_on_one_line_or_wrapped_by_rustfmt() {
@@ -125,5 +146,12 @@ mod tests {
         assert!(holds_step("fn a() {\n    todo!(\n        \"step 2: do it. Read book/x.md\"\n    )\n}", 2));
         assert!(!holds_step("fn a() { todo!(\"step 12: not 1\") }", 1));
         assert!(!holds_step("// step 2: only a comment", 2));
+    }
+
+    #[test]
+    fn every_step_of_a_file_is_found_once() {
+        let text =
+            "todo!(\"step 3: a\")\ntodo!(\n    \"step 1: b\"\n)\ntodo!(\"step 3: c\") todo!(\"later\")";
+        assert_eq!(steps_held(text), vec![1, 3]);
     }
 }

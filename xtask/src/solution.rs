@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::lab::{self, Lab};
 use crate::progress::{Progress, state_dir};
-use crate::shipped::Shipped;
+use crate::shipped::{self, Shipped};
 use crate::style::Style;
 
 pub fn run(root: &Path, lab_query: &str, step_query: &str, anyway: bool, style: &Style) -> Result<bool> {
@@ -45,14 +45,17 @@ pub fn run(root: &Path, lab_query: &str, step_query: &str, anyway: bool, style: 
         );
     }
     println!(
-        "{} step {number} of {}: `-` lines are yours, `+` lines the reference's. \
-         The files may hold other steps' code too.\n",
+        "{} step {number} of {}: `-` lines are yours, `+` lines the reference's.\n",
         style.bold("The reference for"),
         lab.name
     );
+    // Another step's code in the same file stays hidden until that step passes too.
+    let unpassed: Vec<usize> =
+        (1..=lab.manifest.steps.len()).filter(|&s| s != number && !passed(root, &lab, s - 1)).collect();
     for file in &files {
         let reference = reference(root, &lab, shipped.as_ref(), file)?;
-        show_diff(root, &root.join("labs").join(&lab.name).join(file), &reference, style)?;
+        let mine = root.join("labs").join(&lab.name).join(file);
+        show_diff(root, &mine, &reference, &unpassed, &lab.handle, style)?;
     }
     Ok(true)
 }
@@ -118,12 +121,20 @@ fn reference(root: &Path, lab: &Lab, shipped: Option<&Shipped>, file: &str) -> R
 }
 
 /// `git diff --no-index` of the learner's file against the reference, paths relative to
-/// the root so that they are clickable.
-fn show_diff(root: &Path, mine: &Path, reference: &Path, style: &Style) -> Result<()> {
-    let color = if style.color() { "--color=always" } else { "--color=never" };
+/// the root so that they are clickable. A part of the diff that replaces one of the
+/// learner's `todo!()`s of a step in `hidden` (one that has not passed) is left out, and
+/// said to be.
+fn show_diff(
+    root: &Path,
+    mine: &Path,
+    reference: &Path,
+    hidden: &[usize],
+    handle: &str,
+    style: &Style,
+) -> Result<()> {
     let output = Command::new("git")
         .current_dir(root)
-        .args(["diff", "--no-index", color, "--"])
+        .args(["diff", "--no-index", "--color=never", "--"])
         .arg(mine.strip_prefix(root).unwrap_or(mine))
         .arg(reference.strip_prefix(root).unwrap_or(reference))
         .output()
@@ -133,8 +144,81 @@ fn show_diff(root: &Path, mine: &Path, reference: &Path, style: &Style) -> Resul
         Some(0) => {
             println!("{}: the same as the reference.\n", mine.strip_prefix(root).unwrap_or(mine).display())
         }
-        Some(1) => println!("{}", String::from_utf8_lossy(&output.stdout)),
+        Some(1) => print_diff(&String::from_utf8_lossy(&output.stdout), hidden, handle, style),
         _ => bail!("git could not compare the files: {}", String::from_utf8_lossy(&output.stderr).trim()),
     }
     Ok(())
+}
+
+/// Prints a unified diff part by part (`@@` hunks), in colour on a terminal, leaving out
+/// the parts that would give away a step in `hidden`.
+fn print_diff(diff: &str, hidden: &[usize], handle: &str, style: &Style) {
+    let (header, hunks) = split_hunks(diff);
+    let hidden_step =
+        |hunk: &[&str]| shipped::steps_held(&removed_lines(hunk)).into_iter().find(|s| hidden.contains(s));
+    if hunks.iter().all(|hunk| hidden_step(hunk).is_some()) {
+        let file = header.iter().find_map(|line| line.strip_prefix("--- a/")).unwrap_or("this file");
+        println!("{file}: {}\n", style.dim("it differs only in other steps' parts, hidden until they pass."));
+        return;
+    }
+    for line in header {
+        println!("{}", style.bold(line));
+    }
+    for hunk in hunks {
+        if let Some(step) = hidden_step(&hunk) {
+            println!(
+                "{}",
+                style.dim(&format!(
+                    "@@ [a part for step {step} is hidden until that step passes; \
+                     `cargo xtask solution {handle} {step} --anyway` shows it now] @@"
+                ))
+            );
+            continue;
+        }
+        for line in hunk {
+            let shown = match line.chars().next() {
+                Some('+') => style.green(line),
+                Some('-') => style.red(line),
+                Some('@') => style.cyan(line),
+                _ => line.to_owned(),
+            };
+            println!("{shown}");
+        }
+    }
+    println!();
+}
+
+/// A diff's header lines, and its hunks, each starting at its `@@` line.
+fn split_hunks(diff: &str) -> (Vec<&str>, Vec<Vec<&str>>) {
+    let mut header = Vec::new();
+    let mut hunks: Vec<Vec<&str>> = Vec::new();
+    for line in diff.lines() {
+        match hunks.last_mut() {
+            _ if line.starts_with("@@") => hunks.push(vec![line]),
+            Some(hunk) => hunk.push(line),
+            None => header.push(line),
+        }
+    }
+    (header, hunks)
+}
+
+/// The learner's side of a hunk (its `-` lines), as text: a `todo!(` wrapped by rustfmt
+/// spans two of them.
+fn removed_lines(hunk: &[&str]) -> String {
+    hunk.iter().filter_map(|line| line.strip_prefix('-')).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_splits_into_its_header_and_hunks() {
+        let diff = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n@@ -9 +9 @@\n-    todo!(\n-        \"step 3: c\"\n+d\n";
+        let (header, hunks) = split_hunks(diff);
+        assert_eq!(header.len(), 3);
+        assert_eq!(hunks.len(), 2);
+        assert_eq!(shipped::steps_held(&removed_lines(&hunks[1])), vec![3]);
+        assert!(shipped::steps_held(&removed_lines(&hunks[0])).is_empty());
+    }
 }

@@ -493,7 +493,7 @@ fn reset_backs_up_the_learners_files_and_restore_brings_them_back() {
     assert_eq!(read(&lib), mine, "without --yes, nothing is touched");
 
     let reset = xtask(&root, &["reset", "01", "--yes"]);
-    reset.says("Reset 1 files").says(".xtask-backups/01-demo/").says("--restore");
+    reset.says("Reset 1 file of 01-demo").says(".xtask-backups/01-demo/").says("--restore");
     assert_eq!(reset.code, Some(0));
     assert_eq!(read(&lib), shipped, "the starter is back as shipped");
     let backups: Vec<PathBuf> = fs::read_dir(root.join(".xtask-backups/01-demo"))
@@ -505,7 +505,7 @@ fn reset_backs_up_the_learners_files_and_restore_brings_them_back() {
     assert_eq!(read(&backups[0]), mine, "the backup holds the learner's file");
 
     let restored = xtask(&root, &["reset", "01", "--restore"]);
-    restored.says("Restored 1 files");
+    restored.says("Restored 1 file of 01-demo");
     assert_eq!(read(&lib), mine, "--restore brings the learner's file back");
 }
 
@@ -522,6 +522,10 @@ fn resetting_a_step_resets_only_the_files_that_step_edits() {
     assert_eq!(reset.code, Some(0), "{}{}", reset.stdout, reset.stderr);
     assert_eq!(read(&double), shipped_double, "step 2's file is back as shipped");
     assert!(read(&lib).contains("a + b"), "step 1's file is the learner's still");
+    // Step 1's file holds step 3 too: resetting it would undo step 3's work, and says so.
+    xtask(&root, &["reset", "01", "1"]).says(
+        "labs/01-demo/src/lib.rs (it also holds step 3: resetting it undoes your work on that step too)",
+    );
 }
 
 #[test]
@@ -533,17 +537,21 @@ fn the_solution_waits_for_the_step_to_pass_and_then_shows_a_diff() {
     assert_eq!(refused.code, Some(1));
 
     let lib = root.join("labs/01-demo/src/lib.rs");
-    fs::write(&lib, "pub mod double;\n\npub fn add(a: u32, b: u32) -> u32 {\n    b + a\n}\n").expect("write");
+    fs::write(&lib, read(&lib).replace("todo!(\"step 1: add a and b\")", "b + a")).expect("write");
     let check = xtask(&root, &["check", "01"]);
-    assert_eq!(check.code, Some(1), "step 2 still fails:\n{}", check.stdout);
+    assert_eq!(check.code, Some(1), "steps 2 and 3 still fail:\n{}", check.stdout);
     let shown = xtask(&root, &["solution", "01", "1"]);
     assert_eq!(shown.code, Some(0), "{}{}", shown.stdout, shown.stderr);
     shown.says("-    b + a").says("+    a + b").says("labs/01-demo/src/lib.rs");
-    assert!(!shown.stdout.contains("saturating_mul"), "only step 1's files:\n{}", shown.stdout);
+    assert!(!shown.stdout.contains("saturating_mul(2)"), "only step 1's files:\n{}", shown.stdout);
+    // Step 3 is in the same file, and has not passed: its reference stays hidden.
+    shown.says("a part for step 3 is hidden until that step passes");
+    assert!(!shown.stdout.contains("saturating_mul(3)"), "step 3's reference is shown:\n{}", shown.stdout);
 
     let not_yet = xtask(&root, &["solution", "01", "2"]);
     assert_eq!(not_yet.code, Some(1));
     xtask(&root, &["solution", "01", "2", "--anyway"]).says("+    x.saturating_mul(2)");
+    xtask(&root, &["solution", "01", "3", "--anyway"]).says("+    x.saturating_mul(3)");
 }
 
 #[test]
