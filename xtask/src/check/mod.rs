@@ -280,7 +280,7 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
         say!("{error:#}\n");
         format!("cannot list its tests: {error:#}")
     })?;
-    Ok(testrun::run_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs()))
+    Ok(testrun::run_lab_tests(&binary, &lab.dir, &names, lab.test_timeout(), testrun::default_jobs()))
 }
 
 fn print_header(lab: &Lab, style: &Style, status: &str) {
