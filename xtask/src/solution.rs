@@ -27,9 +27,10 @@ pub fn run(root: &Path, lab_query: &str, step_query: &str, anyway: bool, style: 
             lab.handle
         );
         println!(
-            "Its hints come first: `cargo xtask hint {} {number}`. To see the reference now anyway: \
+            "If it passes now, run `cargo xtask check {}` first. Otherwise its hints come first: \
+             `cargo xtask hint {} {number}`. To see the reference now anyway: \
              `cargo xtask solution {} {number} --anyway`.",
-            lab.handle, lab.handle
+            lab.handle, lab.handle, lab.handle
         );
         return Ok(false);
     }

@@ -505,6 +505,21 @@ fn print_others(shown: &TestResult, tests: &[&TestResult], style: &Style) {
     );
 }
 
+/// When a step's test panics in a later step's `todo!()`, the panic names the wrong step:
+/// a step's tests need only the steps before it, so the learner's code for this step let
+/// through something the test expected it to stop (a refusal, a validation).
+fn later_todo(step: usize, panic: &str) -> Option<String> {
+    let rest = panic.strip_prefix("not yet implemented: step ")?;
+    let later: usize = rest.split_once(':')?.0.parse().ok()?;
+    (later > step).then(|| {
+        format!(
+            "Note: this is step {later}'s todo!(), not yours to write yet. Step {step}'s test expected your \
+             step {step} code to stop this case before it reached step {later}'s code (a refusal, a \
+             validation): look at what the test sends, and where your code lets it through."
+        )
+    })
+}
+
 fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &Style) {
     let which = step.map_or_else(String::new, |i| format!(" step {}:", i + 1));
     say!("  {}{which} {}", style.red("First failing test,"), style.bold(&failing.name));
@@ -540,6 +555,9 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
         say!("    {line}");
     }
     say!();
+    if let Some(note) = step.zip(panic.as_deref()).and_then(|(i, panic)| later_todo(i + 1, panic)) {
+        say!("    {}\n", style.yellow(&note));
+    }
     if let Some(cut) = testrun::bytes_cut(&failing.output) {
         say!(
             "    {}\n",
@@ -552,5 +570,20 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
             say!("    {}", style.dim(line));
         }
         say!();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::later_todo;
+
+    #[test]
+    fn a_later_steps_todo_is_explained_and_the_steps_own_is_not() {
+        let panic = "not yet implemented: step 4: load the customer. Read book/x.md\n(at src/loader.rs:46:5)";
+        let note = later_todo(3, panic).expect("step 4's todo in a step 3 test is explained");
+        assert!(note.contains("step 4's todo!()") && note.contains("step 3 code"), "{note}");
+        assert_eq!(later_todo(4, panic), None, "a step's own todo needs no note");
+        assert_eq!(later_todo(5, panic), None, "nor an earlier step's");
+        assert_eq!(later_todo(3, "assertion failed"), None);
     }
 }
