@@ -52,17 +52,26 @@ fn verify_accepts_the_password_and_nothing_else() {
 #[test]
 fn an_unreadable_stored_hash_is_a_failed_check_not_a_panic() {
     let hasher = cheap_hasher();
-    for stored in ["", "plaintext", "$argon2id$v=19$m=8,t=1,p=1$garbage", "$2b$12$abcdefghijklmnopqrstuv"] {
+    for stored in [
+        "",
+        "plaintext",
+        "$argon2id$v=19$m=8,t=1,p=1$garbage",
+        "$2b$12$abcdefghijklmnopqrstuv",
+        // A salt and no hash: nothing to compare with.
+        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ",
+        // A salt and a hash, for another algorithm: argon2 cannot recompute it.
+        "$scrypt$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+    ] {
         assert_eq!(
             hasher.verify(ALICE_PASSWORD, stored),
             Verification::Invalid,
-            "a stored value that is no argon2 PHC string ({stored:?}) verifies nothing. Read «{SECTION}»."
+            "a stored value that is no complete argon2 PHC string (an argon2 variant, its parameters, a salt and a hash: {stored:?}) verifies nothing. Read «{SECTION}»."
         );
     }
     assert_eq!(
         hasher.verifications(),
         0,
-        "`verifications` counts argon2 runs, and a stored value argon2 cannot read costs none: count where argon2 runs, not on entry to `verify`. Otherwise a login that checks an unknown user against an empty \"dummy\" looks as if it did the work, and answers in microseconds. Read «{SECTION}»."
+        "`verifications` counts argon2 runs, and a stored value argon2 cannot read or recompute (another algorithm, no salt, no hash) costs none: count where argon2 runs, not on entry to `verify`. Otherwise a login that checks an unknown user against an empty \"dummy\" looks as if it did the work, and answers in microseconds. Read «{SECTION}»."
     );
 }
 

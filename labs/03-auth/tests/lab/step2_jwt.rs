@@ -1,6 +1,6 @@
 //! Step 2: verifying a JWT against a key the server chose. Read «Verifying a JWT».
 
-use auth::jwt::{LEEWAY, TokenRules, VerificationKey, verify_with_key};
+use auth::jwt::{LEEWAY, TokenError, TokenRules, VerificationKey, verify_with_key};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde_json::{Value, json};
 
@@ -101,6 +101,21 @@ fn the_leeway_forgives_a_little_clock_skew() {
 }
 
 #[test]
+fn the_leeway_includes_its_last_second() {
+    let at_exp = verify_with_key(&mint(Signer::Idp2026, &good()), &key(), &rules(), T0 + 300 + 30);
+    assert!(
+        at_exp.is_ok(),
+        "exactly 30 s after `exp` is still inside the leeway (now <= exp + leeway): expired means `now > exp + leeway`, not `>=`; got {at_exp:?}. Read «{SECTION}»."
+    );
+    let nbf = mint(Signer::Idp2026, &with(good(), "nbf", json!(T0 + 30)));
+    let at_nbf = verify_with_key(&nbf, &key(), &rules(), T0);
+    assert!(
+        at_nbf.is_ok(),
+        "a token valid in exactly 30 s is inside the leeway (nbf <= now + leeway): not yet valid means `nbf > now + leeway`, not `>=`; got {at_nbf:?}. Read «{SECTION}»."
+    );
+}
+
+#[test]
 fn a_token_without_exp_is_rejected() {
     assert_rejected(
         &mint(Signer::Idp2026, &with(good(), "exp", Value::Null)),
@@ -151,6 +166,42 @@ fn a_wrong_issuer_is_rejected() {
 #[test]
 fn a_missing_issuer_is_rejected() {
     assert_rejected(&mint(Signer::Idp2026, &with(good(), "iss", Value::Null)), T0, "a token without iss");
+}
+
+#[test]
+fn each_refusal_names_its_reason() {
+    let good = good();
+    for (what, claims, now, expected) in [
+        ("a token that expired a minute ago", good.clone(), T0 + 360, TokenError::Expired),
+        (
+            "a token valid only in 2 minutes",
+            with(good.clone(), "nbf", json!(T0 + 120)),
+            T0,
+            TokenError::NotYetValid,
+        ),
+        (
+            "a token from another issuer",
+            with(good.clone(), "iss", json!("https://evil.example")),
+            T0,
+            TokenError::WrongIssuer,
+        ),
+        ("a token without iss", with(good.clone(), "iss", Value::Null), T0, TokenError::WrongIssuer),
+        (
+            "a token for another API",
+            with(good.clone(), "aud", json!("billing-api")),
+            T0,
+            TokenError::WrongAudience,
+        ),
+        ("a token without aud", with(good.clone(), "aud", Value::Null), T0, TokenError::WrongAudience),
+        ("a token without exp", with(good.clone(), "exp", Value::Null), T0, TokenError::Invalid),
+    ] {
+        let verdict = verify_with_key(&mint(Signer::Idp2026, &claims), &key(), &rules(), now);
+        assert_eq!(
+            verdict.as_ref().err(),
+            Some(&expected),
+            "{what} is refused with `TokenError::{expected:?}`: the client sees one answer for every bad token, but the log must say which check failed (a missing claim counts as a wrong one: no iss is `WrongIssuer`, no aud `WrongAudience`; anything else is `Invalid`); got {verdict:?}. Read «{SECTION}»."
+        );
+    }
 }
 
 #[test]

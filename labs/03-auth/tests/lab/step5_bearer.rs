@@ -224,3 +224,56 @@ async fn a_role_without_the_permission_gets_403_and_no_token_gets_401() {
         "an admin passes the policy and reaches the handler (no note 1: 404). Read «{SECTION}»."
     );
 }
+
+#[tokio::test]
+async fn each_role_does_what_its_grants_say_on_real_notes() {
+    let world = World::new().await;
+    let health = world.send(with_token("GET", "/health", None)).await;
+    assert!(
+        health.status == StatusCode::OK && health.text() == "ok",
+        "GET /health is public: no token, 200 \"ok\"; got {} ({}). Read «{SECTION}».",
+        health.status,
+        health.text()
+    );
+    let writer = world.token("alice", &["writer"], "notes:read notes:write");
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let created = world.send(with_token("POST", "/api/notes", Some(&writer))).await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "a writer with notes:write creates a note; got {}. Read «{SECTION}».",
+            created.text()
+        );
+        ids.push(created.json()["id"].as_u64().unwrap_or_default());
+    }
+    assert!(ids[0] != ids[1], "two notes get two ids; got {ids:?}. Read «{SECTION}».");
+    let reader = world.token("rita", &["reader"], "notes:read notes:write");
+    let listed = world.send(with_token("GET", "/api/notes", Some(&reader))).await;
+    assert!(
+        listed.status == StatusCode::OK && listed.json().as_array().is_some_and(|notes| notes.len() == 2),
+        "a reader lists the two notes the writer created; got {} ({}). Read «{SECTION}».",
+        listed.status,
+        listed.text()
+    );
+    let uri = format!("/api/notes/{}", ids[0]);
+    let refused = world.send(with_token("DELETE", &uri, Some(&reader))).await;
+    assert_problem(&refused, StatusCode::FORBIDDEN, "a reader deleting a note that exists");
+    let admin = world.token("ada", &["admin"], "notes:read");
+    let deleted = world.send(with_token("DELETE", &uri, Some(&admin))).await;
+    assert_eq!(
+        deleted.status,
+        StatusCode::NO_CONTENT,
+        "an admin deletes the note: 204; got {} ({}). Read «{SECTION}».",
+        deleted.status,
+        deleted.text()
+    );
+    let again = world.send(with_token("DELETE", &uri, Some(&admin))).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "a deleted note is gone: 404. Read «{SECTION}».");
+    let left = world.send(with_token("GET", "/api/notes", Some(&reader))).await;
+    assert!(
+        left.json().as_array().is_some_and(|notes| notes.len() == 1 && notes[0]["id"] == ids[1]),
+        "the other note is still there; got {}. Read «{SECTION}».",
+        left.text()
+    );
+}

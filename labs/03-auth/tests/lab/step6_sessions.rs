@@ -284,3 +284,26 @@ async fn a_session_expires_on_the_server() {
         "at its expiry, the server refuses the session, whatever the browser kept. Read «{SECTION}»."
     );
 }
+
+#[tokio::test]
+async fn an_expired_session_is_removed_from_the_server() {
+    let world = World::new().await;
+    let (session, _) = signed_in(&world).await;
+    let sessions = &world.state.sessions;
+    assert!(
+        sessions.len() == 1 && !sessions.is_empty(),
+        "after a login the server holds one session (the login page's anonymous one was destroyed); got {}. Read «{SECTION}».",
+        sessions.len()
+    );
+    world.clock.advance(sessions.ttl());
+    assert_eq!(
+        me(&world, &session).await,
+        StatusCode::UNAUTHORIZED,
+        "the session has expired. Read «{SECTION}»."
+    );
+    assert!(
+        sessions.is_empty(),
+        "an expired session that is read is removed from the server's map, not only refused: otherwise every abandoned browser stays in memory for ever; {} left. Read «{SECTION}».",
+        sessions.len()
+    );
+}

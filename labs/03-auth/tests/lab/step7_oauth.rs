@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use auth::oauth::{PENDING_COOKIE, PENDING_FOR, pkce_challenge, redirect_uri_matches};
 use auth::session::SESSION_COOKIE;
@@ -340,12 +339,12 @@ async fn a_sign_in_left_pending_too_long_is_refused() {
     let p = provider().await;
     let started = p.start().await;
     p.issue_code("code-1", started.param("code_challenge"));
-    p.world.clock.advance(PENDING_FOR + Duration::from_secs(1));
+    p.world.clock.advance(PENDING_FOR);
     let reply = p.callback(Some(&started.pending), "code-1", started.param("state")).await;
     assert_eq!(
         reply.status,
         StatusCode::BAD_REQUEST,
-        "a callback {PENDING_FOR:?} after the sign-in started is refused with 400: a pending sign-in (its state and verifier) is a secret with a lifetime. Read «{SECTION}»."
+        "a callback {PENDING_FOR:?} after the sign-in started is refused with 400: a pending sign-in (its state and verifier) is a secret with a lifetime, over when it has run out (`age < PENDING_FOR` is still pending, like a session's `now < expires_at`). Read «{SECTION}»."
     );
     assert_eq!(p.token_calls().await, 0, "and the code is not sent to the provider. Read «{SECTION}».");
 }
