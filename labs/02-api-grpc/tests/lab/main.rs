@@ -1,5 +1,5 @@
 //! The tests of lab 02 (gRPC), one module per step. They are the specification: read
-//! them, but do not edit them. `cargo xtask check grpc` runs them step by step.
+//! them, but do not edit them. `cargo xtask check api-grpc` runs them step by step.
 
 mod support;
 

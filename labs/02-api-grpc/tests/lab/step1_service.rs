@@ -38,7 +38,7 @@ async fn list(server: &mut super::support::TestServer) -> Vec<Order> {
     let message =
         format!("the stream of ListOrders ends after the last order; it never ended. Read «{SECTION}».");
     while let Some(order) =
-        within(Duration::from_secs(2), &message, stream.message()).await.unwrap_or_else(|status| {
+        within!(Duration::from_secs(2), &message, stream.message()).unwrap_or_else(|status| {
             panic!("ListOrders streams orders, not the status {status:?}. Read «{SECTION}».")
         })
     {

@@ -1,6 +1,7 @@
 //! Step 3: deadlines. The server reads the caller's `grpc-timeout`, hands the deadline to
 //! the warehouse it calls, and stops at it. Read «Deadlines».
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use tokio::time::Instant;
 use tonic::metadata::MetadataMap;
 use tonic::{Code, Request, Status};
 
-use super::support::{Behaviour, TestWarehouse, eventually, spawn_server_with, state_with};
+use super::support::{Behaviour, TestWarehouse, eventually, spawn_server_with, state_with, within};
 
 const SECTION: &str = "Deadlines (book/02-api-design/grpc-deadlines.md)";
 
@@ -80,29 +81,47 @@ fn ship_request(id: u64, timeout: Option<&str>) -> Request<ShipOrderRequest> {
 }
 
 /// Ships an order by calling the handler in-process: no socket, so tokio's clock can be
-/// paused and a deadline of seconds passes in no time.
-async fn ship(warehouse: &Arc<TestWarehouse>, timeout: Option<&str>) -> Result<api_grpc::pb::Order, Status> {
+/// paused and a deadline of seconds passes in no time. Each test awaits it `within!` a
+/// minute, so that a handler that never gives up fails at the test's line.
+fn ship(
+    warehouse: &Arc<TestWarehouse>,
+    timeout: Option<&str>,
+) -> impl Future<Output = Result<api_grpc::pb::Order, Status>> + use<> {
     let state = state_with(Config::default(), warehouse.clone());
     state.store.insert("oolong", 3);
     let service = OrdersService::new(state);
-    let call = service.ship_order(ship_request(1, timeout));
-    let message = format!("ShipOrder is still waiting a minute later: a deadline ends it. Read «{SECTION}».");
-    super::support::within(Duration::from_secs(60), &message, call).await.map(|reply| reply.into_inner())
+    let request = ship_request(1, timeout);
+    async move { service.ship_order(request).await.map(|reply| reply.into_inner()) }
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn still_waiting() -> String {
+    format!("ShipOrder is still waiting a minute later: a deadline ends it. Read «{SECTION}».")
+}
+
+/// An instant as milliseconds after `start` (negative before it), for messages.
+fn after(start: Instant, instant: Instant) -> String {
+    match instant.checked_duration_since(start) {
+        Some(later) => format!("{} ms after the call started", later.as_secs_f64() * 1000.0),
+        None => format!("{} ms before the call started", (start - instant).as_secs_f64() * 1000.0),
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn ship_order_passes_its_deadline_to_the_warehouse() {
     let warehouse = TestWarehouse::new(Behaviour::InStock);
     let start = Instant::now();
-    let order = ship(&warehouse, Some("300m")).await;
+    let order = within!(MINUTE, still_waiting(), ship(&warehouse, Some("300m")));
     let order = order.unwrap_or_else(|status| {
         panic!("ShipOrder with stock ships the order; got {status:?}. Read «{SECTION}».")
     });
     assert_eq!(order.status(), OrderStatus::Shipped, "the answer is the shipped order. Read «{SECTION}».");
-    assert_eq!(
-        warehouse.last_deadline(),
-        Some(start + Duration::from_millis(300)),
-        "the warehouse gets the caller's deadline (300 ms from the call), so that it too stops when nobody waits. Read «{SECTION}»."
+    let sent = warehouse.last_deadline();
+    assert!(
+        sent == Some(start + Duration::from_millis(300)),
+        "the warehouse gets the caller's deadline, 300 ms after the call started (grpc-timeout 300m), so that it too stops when nobody waits; it got {}. Read «{SECTION}».",
+        sent.map_or_else(|| "no call at all".to_owned(), |sent| after(start, sent))
     );
 }
 
@@ -110,7 +129,7 @@ async fn ship_order_passes_its_deadline_to_the_warehouse() {
 async fn a_warehouse_slower_than_the_deadline_is_deadline_exceeded_and_its_work_dropped() {
     let warehouse = TestWarehouse::new(Behaviour::Hangs);
     let start = Instant::now();
-    let status = match ship(&warehouse, Some("200m")).await {
+    let status = match within!(MINUTE, still_waiting(), ship(&warehouse, Some("200m"))) {
         Ok(order) => {
             panic!("the warehouse never answered, yet ShipOrder answered {order:?}. Read «{SECTION}».")
         }
@@ -135,11 +154,11 @@ async fn a_warehouse_slower_than_the_deadline_is_deadline_exceeded_and_its_work_
 #[tokio::test(start_paused = true)]
 async fn a_call_whose_deadline_has_passed_does_not_reach_the_warehouse() {
     let warehouse = TestWarehouse::new(Behaviour::InStock);
-    let status = ship(&warehouse, Some("0n")).await.err().map(|status| status.code());
-    assert_eq!(
-        (status, warehouse.calls()),
-        (Some(Code::DeadlineExceeded), 0),
-        "no time left: DeadlineExceeded, and no work started downstream for an answer nobody waits for. Read «{SECTION}»."
+    let result = within!(MINUTE, still_waiting(), ship(&warehouse, Some("0n")));
+    let (status, calls) = (result.map(|_| ()).map_err(|status| status.code()), warehouse.calls());
+    assert!(
+        status == Err(Code::DeadlineExceeded) && calls == 0,
+        "grpc-timeout 0n (no time left: the deadline is now): expected DeadlineExceeded and 0 warehouse calls, as no work starts downstream for an answer nobody waits for; got {status:?} and {calls} call(s). Read «{SECTION}»."
     );
 }
 
@@ -149,8 +168,12 @@ async fn ship_order_failures_have_their_codes() {
         [(Behaviour::Down, Code::Unavailable), (Behaviour::OutOfStock, Code::FailedPrecondition)]
     {
         let warehouse = TestWarehouse::new(stock);
-        let result = ship(&warehouse, Some("1S")).await.map_err(|status| status.code());
-        assert_eq!(result.err(), Some(code), "a warehouse that is {stock:?}: {code:?}. Read «{SECTION}».");
+        let result = within!(MINUTE, still_waiting(), ship(&warehouse, Some("1S")));
+        assert_eq!(
+            result.map_err(|status| status.code()).err(),
+            Some(code),
+            "a warehouse that is {stock:?}: {code:?}, as the doc comment of the OrderError it maps to says. Read «{SECTION}»."
+        );
     }
     let state = state_with(Config::default(), TestWarehouse::new(Behaviour::InStock));
     let order = state.store.insert("sencha", 1);

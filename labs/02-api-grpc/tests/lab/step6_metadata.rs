@@ -159,8 +159,8 @@ fn the_token_never_appears_in_debug_output() {
         );
         assert!(
             text.contains("AuthToken"),
-            "{what}'s Debug output still says that a token is set (whoever reads the log needs to know that \
-             authentication is on), only not which one; got {text:?}. Read «{SECTION}»."
+            "{what}'s Debug output still names the type, e.g. `AuthToken(..)`, so that whoever reads the log \
+             knows a token is set (authentication is on), only not which one; got {text:?}. Read «{SECTION}»."
         );
     }
 }

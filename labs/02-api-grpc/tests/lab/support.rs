@@ -1,7 +1,6 @@
 //! What the steps share: the server on a port-0 listener, a generated client, and a
 //! warehouse that tests can make slow, broken, or watchful.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -149,7 +148,11 @@ pub async fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) ->
     condition()
 }
 
-/// Runs `call`, failing the test with `message` if it takes longer than `limit`.
-pub async fn within<T>(limit: Duration, message: &str, call: impl Future<Output = T>) -> T {
-    tokio::time::timeout(limit, call).await.unwrap_or_else(|_| panic!("{message}"))
+/// Awaits `call`, failing the test with `message` if it takes longer than `limit`. A
+/// macro, so that the failure points at the test's line rather than at this file.
+macro_rules! within {
+    ($limit:expr, $message:expr, $call:expr $(,)?) => {
+        tokio::time::timeout($limit, $call).await.unwrap_or_else(|_| panic!("{}", $message))
+    };
 }
+pub(crate) use within;
