@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use auth::secrets::comparisons_on_this_thread;
 use auth::session::{CSRF_HEADER, SESSION_COOKIE};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -193,6 +194,28 @@ async fn a_state_change_needs_the_csrf_token() {
         genuine.status,
         StatusCode::CREATED,
         "with the session's token the note is created. Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn the_csrf_token_is_compared_in_constant_time() {
+    let world = World::new().await;
+    let (session, csrf) = signed_in(&world).await;
+    // The app runs on this test's thread (a current-thread runtime), so its comparisons
+    // are counted here and nowhere else.
+    let before = comparisons_on_this_thread();
+    let note = json!({ "text": "hello" });
+    let reply = world.send(browser("POST", "/session/notes", Some(&session), Some(&csrf), Some(note))).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "with the session's token the note is created. Read «{SECTION}»."
+    );
+    assert!(
+        comparisons_on_this_thread() > before,
+        "the CSRF token was checked without secrets::constant_time_eq: `==` stops at the first \
+         byte that differs, and over many tries the time that takes tells an attacker how much of \
+         a guessed token is right. Read «{SECTION}»."
     );
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use auth::oauth::{PENDING_COOKIE, PENDING_FOR, pkce_challenge, redirect_uri_matches};
+use auth::secrets::comparisons_on_this_thread;
 use auth::session::SESSION_COOKIE;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -275,6 +276,30 @@ async fn a_state_mismatch_is_refused_before_the_code_is_spent() {
         "a callback whose state is not the one this browser was given: 400 (CSRF on the callback). Read «{SECTION}»."
     );
     assert_eq!(p.token_calls().await, 0, "and the code is not even sent to the provider. Read «{SECTION}».");
+}
+
+#[tokio::test]
+async fn the_state_is_compared_in_constant_time() {
+    let p = provider().await;
+    let started = p.start().await;
+    p.issue_code("code-1", started.param("code_challenge"));
+    // The app runs on this test's thread (a current-thread runtime), so its comparisons
+    // are counted here and nowhere else.
+    let before = comparisons_on_this_thread();
+    let reply = p.callback(Some(&started.pending), "code-1", started.param("state")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SEE_OTHER,
+        "a good callback signs the user in; got {} ({}). Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
+    assert!(
+        comparisons_on_this_thread() > before,
+        "the callback's state was checked without secrets::constant_time_eq: `==` stops at the \
+         first byte that differs, and the time that takes leaks how much of a guessed state is \
+         right. Read «{SECTION}»."
+    );
 }
 
 #[tokio::test]
