@@ -88,12 +88,21 @@ pub fn all_caught(root: &Path, lab: &Lab, solution_dir: &Path) -> Verdict {
 
     let mut problems = Vec::new();
     for loom in [false, true] {
-        let group: Vec<&Mistake> =
+        let mut group: Vec<&Mistake> =
             mistakes.iter().filter(|m| m.caught_by.test().is_some_and(|t| in_loom(lab, t)) == loom).collect();
+        // A slot builds its mistakes one after another, each with the tests of one step
+        // (see `narrow`): when a slot's mistakes are of the same step, one after another,
+        // the compiler reuses most of the slot's last build. So each slot takes a run of
+        // the mistakes sorted by step, and batch k is the k-th mistake of every run.
+        group.sort_by_key(|m| m.caught_by.test().map(|t| t.split("::").next().unwrap_or(t).to_owned()));
+        let per_slot = group.len().div_ceil(SLOTS);
+        let batches: Vec<Vec<&Mistake>> = (0..per_slot)
+            .map(|k| group.chunks(per_slot).filter_map(|run| run.get(k).copied()).collect())
+            .collect();
         let mut names: Vec<&str> = group.iter().filter_map(|m| m.caught_by.test()).collect();
         names.sort_unstable();
         names.dedup();
-        for (i, batch) in group.chunks(SLOTS).enumerate() {
+        for (i, batch) in batches.iter().enumerate() {
             if crate::testrun::interrupted() {
                 return Err("interrupted".to_owned());
             }
