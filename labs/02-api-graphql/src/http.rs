@@ -128,10 +128,13 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
 }
 
+// ANCHOR: execute
+/// Runs one request: the schema is built once and shared; the loader is this request's own.
 async fn execute(endpoint: &Endpoint, request: async_graphql::Request, media: Media) -> Response {
     let response = endpoint.schema.execute(loader::per_request(&endpoint.store, request)).await;
     respond(&response, media)
 }
+// ANCHOR_END: execute
 
 // ANCHOR: respond
 /// The HTTP reply for a GraphQL response. With `application/graphql-response+json`, a

@@ -189,7 +189,8 @@ async fn each_rule_holds_on_its_own_and_at_its_limit() {
         (codes(&response), response["data"]["placeOrder"]["order"]["quantity"].clone()),
         (Vec::new(), json!(1000)),
         "an item of {MAX_ITEM_CHARS} characters, a quantity of 1000 and a note of {MAX_NOTE_CHARS} characters \
-         are at the limits, not over them: the order is placed. Got {response}. Read «{SECTION}»."
+         are at the limits, not over them: the order is placed. The test writes them with `é`, two bytes in \
+         UTF-8 each: count `chars()`, not bytes. Got {response}. Read «{SECTION}»."
     );
     for (input, field, code) in [
         (json!({ "item": "" }), "item", "REQUIRED"),

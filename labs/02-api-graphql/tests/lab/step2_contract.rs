@@ -71,6 +71,12 @@ fn an_output_made_nullable_or_retyped_is_a_breaking_change() {
         "turning a list into a single object",
         "orders",
     );
+    assert_breaking(
+        &edited("orders(first: Int! = 20): [Order!]!", "orders(first: Int! = 20): [Order]!"),
+        "turning Customer.orders from [Order!]! into [Order]! (the list stays, but its items may now be null: \
+         compare list items with the same rule, at every level)",
+        "Customer.orders",
+    );
 }
 
 #[test]

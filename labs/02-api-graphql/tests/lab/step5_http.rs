@@ -59,6 +59,16 @@ async fn a_query_answers_in_the_media_type_the_client_accepts() {
             "`Accept: {accept}` gets the legacy application/json. Read «{SECTION}»."
         );
     }
+    let body = json!({ "query": "{ orders(first: 1) { id } }" }).to_string();
+    let reply = send(&router, Method::POST, "/graphql", &[("content-type", "application/json")], &body).await;
+    assert_eq!(
+        (reply.status, reply.header("content-type")),
+        (StatusCode::OK, Some("application/json")),
+        "a POST with no Accept header at all (older clients send none) gets application/json, 200, not 406; got \
+         {} {:?}. Read «{SECTION}».",
+        reply.status,
+        reply.text()
+    );
 }
 
 #[tokio::test]

@@ -49,9 +49,16 @@ pub fn errors(response: &Value) -> Vec<Value> {
     response["errors"].as_array().cloned().unwrap_or_default()
 }
 
-/// A response that must have no errors.
+/// A response that must have no errors; a failure shows the first error and how many more.
 pub fn assert_no_errors(response: &Value, what: &str, section: &str) {
-    assert!(errors(response).is_empty(), "{what}: expected no errors, got {response}. Read «{section}».");
+    let errors = errors(response);
+    if let Some(first) = errors.first() {
+        let more = match errors.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more)"),
+        };
+        panic!("{what}: expected no errors, got {first}{more}. Read «{section}».");
+    }
 }
 
 /// A response with its body read.
