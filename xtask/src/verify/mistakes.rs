@@ -349,14 +349,33 @@ fn caught(package_dir: &Path, lab: &Lab, mistake: &Mistake, build: Build) -> Res
             return Err(format!("cargo failed:\n{message}"));
         }
     };
-    // Only the verdict the header promises counts: a crash or a timeout is not a
-    // failing assertion, and would hide a test that no longer checks anything.
-    let result = run_named(&binary, package_dir, lab, name)?;
+    // A catch that depends on luck (a HashMap's order, threads that happen to meet) is
+    // no catch: `XTASK_MISTAKE_RUNS=5 cargo xtask verify` runs each test five times.
+    let runs = mistake_runs();
+    for run in 1..=runs {
+        let result = run_named(&binary, package_dir, lab, name)?;
+        judged(&result, name, times_out).map_err(|why| match runs {
+            1 => why,
+            _ => format!("{why} (run {run} of {runs})"),
+        })?;
+    }
+    Ok(())
+}
+
+/// How many times each mistake's test runs: `XTASK_MISTAKE_RUNS`, else once.
+fn mistake_runs() -> usize {
+    std::env::var("XTASK_MISTAKE_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(1).max(1)
+}
+
+/// Whether one run of the named test rejected the mistake as its header says. Only the
+/// verdict the header promises counts: a crash or a timeout is not a failing assertion,
+/// and would hide a test that no longer checks anything.
+fn judged(result: &TestResult, name: &str, times_out: bool) -> Result<(), String> {
     // A panic that ends in an abort (loom reports a deadlock so, and panics again while
     // unwinding) is an assertion that fired: it counts as a failure.
     let panicked_then_crashed =
         matches!(result.outcome, Outcome::Crashed(_)) && result.panic_message().is_some();
-    match result.outcome {
+    match &result.outcome {
         Outcome::Crashed(_) if panicked_then_crashed && !times_out => Ok(()),
         Outcome::Failed if times_out => Err(format!("{name} failed, but the header says it times out")),
         Outcome::Failed => Ok(()),
