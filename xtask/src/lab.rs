@@ -164,10 +164,12 @@ pub fn resolve(root: &Path, query: &str) -> Result<PathBuf> {
             [one] => return Ok(dirs[one].clone()),
             _ => {
                 let candidates: Vec<&str> = fits.iter().map(|&i| names[i].as_str()).collect();
+                let commands: Vec<String> =
+                    candidates.iter().map(|name| format!("`{}`", retyped(query, short_name(name)))).collect();
                 bail!(
-                    "{query:?} fits several labs: {}.\nName one by its folder or short name, e.g. `cargo xtask check {}`.",
+                    "{query:?} fits several labs: {}.\nName one by its folder or short name: {}.",
                     candidates.join(", "),
-                    short_name(candidates[0])
+                    commands.join(", ")
                 )
             }
         }
@@ -177,6 +179,23 @@ pub fn resolve(root: &Path, query: &str) -> Result<PathBuf> {
         root.join("labs").display(),
         if names.is_empty() { "(none found under labs/)".to_owned() } else { names.join(", ") }
     )
+}
+
+/// The command the learner typed, with the lab named as `lab` instead of `query`:
+/// `cargo xtask hint 02 3` becomes `cargo xtask hint api-rest 3`. Options the runner
+/// takes before the command (`--root DIR`) are left out.
+fn retyped(query: &str, lab: &str) -> String {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|a| a == "--root") {
+        args.drain(at..(at + 2).min(args.len()));
+    }
+    match args.iter().position(|a| a == query) {
+        Some(at) => {
+            args[at] = lab.to_owned();
+            format!("cargo xtask {}", args.join(" "))
+        }
+        None => format!("cargo xtask check {lab}"),
+    }
 }
 
 /// How commands should name the lab in `dir`: its number when no other lab shares it.

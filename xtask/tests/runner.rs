@@ -314,6 +314,14 @@ fn a_shared_number_lists_the_labs_and_every_suggestion_names_one_lab() {
         run.stderr
     );
     assert_eq!(run.code, Some(2));
+    // Each suggestion is the command the learner typed, with one lab named in it.
+    let run = xtask(&root, &["hint", "02", "1"]);
+    assert!(
+        run.stderr.contains("`cargo xtask hint api-rest 1`")
+            && run.stderr.contains("`cargo xtask hint api-graphql 1`"),
+        "{}",
+        run.stderr
+    );
     let run = xtask(&root, &["check", "rest"]);
     run.says("02-api-rest").says("expected the rest lab to fail").says("cargo xtask hint api-rest 1");
     assert!(!run.stdout.contains("graphql"), "{}", run.stdout);
