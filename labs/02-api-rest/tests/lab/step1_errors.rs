@@ -140,19 +140,38 @@ fn a_valid_order_passes() {
     assert!(null_note.is_ok(), "a `null` note is an absent note; got {null_note:?}. Read «{SECTION}».");
 }
 
-fn codes(body: serde_json::Value) -> Vec<(String, String)> {
-    let mut codes: Vec<_> = match order_fields(&body) {
-        Ok(fields) => panic!("{body} is invalid, but was accepted as {fields:?}. Read «{SECTION}»."),
-        Err(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
-    };
-    codes.sort();
-    codes
+/// What `order_fields` made of a body: the errors' (field, code) pairs, sorted, or the
+/// fields it accepted. Each test compares it with what it expects and says why.
+#[derive(PartialEq)]
+enum Verdict {
+    Refused(Vec<(String, String)>),
+    Accepted(String),
 }
 
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+impl std::fmt::Debug for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Refused(codes) => write!(f, "refused with {codes:?}"),
+            Verdict::Accepted(fields) => write!(f, "accepted as {fields}"),
+        }
+    }
+}
+
+fn codes(body: serde_json::Value) -> Verdict {
+    match order_fields(&body) {
+        Ok(fields) => Verdict::Accepted(format!("{fields:?}, from {body}")),
+        Err(errors) => {
+            let mut codes: Vec<_> = errors.into_iter().map(|e| (e.field, e.code)).collect();
+            codes.sort();
+            Verdict::Refused(codes)
+        }
+    }
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Verdict {
     let mut pairs: Vec<_> = expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
     pairs.sort();
-    pairs
+    Verdict::Refused(pairs)
 }
 
 #[test]
@@ -165,8 +184,12 @@ fn every_field_error_is_reported_at_once() {
     assert_eq!(
         codes(json!({})),
         pairs(&[("item", "required"), ("quantity", "required")]),
-        "missing fields are `required`. Read «{SECTION}»."
+        "two missing fields are two errors, each `required`. Read «{SECTION}»."
     );
+}
+
+#[test]
+fn each_field_error_has_its_code() {
     assert_eq!(
         codes(json!({ "item": null, "quantity": null })),
         pairs(&[("item", "required"), ("quantity", "required")]),
@@ -180,17 +203,17 @@ fn every_field_error_is_reported_at_once() {
     assert_eq!(
         codes(json!({ "item": "tea", "quantity": 2.5 })),
         pairs(&[("quantity", "type")]),
-        "2.5 is not a count."
+        "2.5 is not a count: `type`, not a quantity rounded down to 2. Read «{SECTION}»."
     );
     assert_eq!(
         codes(json!({ "item": "tea", "quantity": -1 })),
         pairs(&[("quantity", "range")]),
-        "-1 is out of range."
+        "-1 is a whole number out of range: `range`. Read «{SECTION}»."
     );
     assert_eq!(
         codes(json!({ "item": "   ", "quantity": 1 })),
         pairs(&[("item", "length")]),
-        "an item of only spaces is empty. Read «{SECTION}»."
+        "an item of only spaces is empty: `length`, the same code as `\"\"`. Read «{SECTION}»."
     );
 }
 

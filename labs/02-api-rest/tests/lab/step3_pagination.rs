@@ -21,6 +21,23 @@ fn ids(reply: &Reply) -> Vec<u64> {
     reply.json()["items"].as_array().into_iter().flatten().filter_map(|o| o["id"].as_u64()).collect()
 }
 
+/// Whether `Cursor::decode` refuses `text` with an error. A panic counts as "not
+/// refused" and is caught here, so that the test reports it with a sentence rather than
+/// as a bare panic message.
+fn refused(text: &str) -> bool {
+    let key = key();
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Cursor::decode(text, &key)));
+    matches!(decoded, Ok(Err(_)))
+}
+
+/// The first 200 characters of a body, quoted: a whole page would fill the terminal.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((end, _)) => format!("{:?}... ({} bytes in all)", &text[..end], text.len()),
+        None => format!("{text:?}"),
+    }
+}
+
 /// The URI of the `rel="next"` link, if the reply has one.
 fn next_link(reply: &Reply) -> Option<String> {
     let link = reply.header("link")?;
@@ -49,7 +66,12 @@ proptest! {
 
     #[test]
     fn any_other_text_is_refused_never_a_panic(text in ".{0,64}") {
-        prop_assert!(Cursor::decode(&text, &key()).is_err(), "{:?} was not issued by the server", text);
+        prop_assert!(
+            refused(&text),
+            "Cursor::decode({:?}) panicked or accepted it: anything a client sends must be an Err(InvalidCursor), \
+             never a panic; measure before you slice. Read «{}».",
+            text, SECTION
+        );
     }
 
     #[test]
@@ -62,6 +84,25 @@ proptest! {
         prop_assert!(
             Cursor::decode(&tampered, &key()).is_err(),
             "a cursor with byte {} changed is refused: the server signs what it issues. Read «{}».", index, SECTION
+        );
+    }
+}
+
+#[test]
+fn a_cursor_cut_short_is_refused_never_a_panic() {
+    // The layout of a cursor (version 1, after 3) with a tag of zeros, then every piece
+    // of it from the start: nothing, 1 byte, ..., all 25. Random text (above) seldom
+    // decodes to so few bytes; these are the inputs a decoder that slices before it
+    // measures panics on.
+    let mut bytes = vec![1u8];
+    bytes.extend_from_slice(&3u64.to_be_bytes());
+    bytes.extend_from_slice(&[0u8; 16]);
+    for len in 0..=bytes.len() {
+        let text = URL_SAFE_NO_PAD.encode(&bytes[..len]);
+        assert!(
+            refused(&text),
+            "Cursor::decode({text:?}) ({len} bytes once decoded) panicked or accepted it: anything a client sends \
+             must be an Err(InvalidCursor), never a panic; measure before you slice. Read «{SECTION}»."
         );
     }
 }
@@ -191,11 +232,16 @@ async fn the_page_size_has_a_default_and_a_maximum() {
         assert_eq!(
             reply.status,
             StatusCode::BAD_REQUEST,
-            "limit={limit} is outside 1..=100: 400 that names the range, got {} {:?}. Read «{SECTION}».",
+            "limit={limit} is outside 1..=100: 400 that names the range, got {} {}. Read «{SECTION}».",
             reply.status,
-            reply.text()
+            excerpt(&reply.text())
         );
-        assert_eq!(reply.problem_slug(), "invalid-page-size", "limit={limit}");
+        assert_eq!(
+            reply.problem_slug(),
+            "invalid-page-size",
+            "limit={limit} is not a page size in 1..=100: its type is invalid-page-size, even when it does not parse \
+             as a number (then it arrives as the `Query` extractor's rejection). Read «{SECTION}»."
+        );
         let detail = reply.json()["detail"].as_str().unwrap_or_default().to_owned();
         assert!(
             detail.contains("100"),
