@@ -7,8 +7,9 @@ use futures_util::StreamExt;
 use real_time::heartbeat::{Beat, Heartbeat};
 use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use super::support::{ALICE, PATIENCE, close_of, raw, read_until_close, spawn_app, ws};
+use super::support::{ALICE, PATIENCE, close_of, config, header, raw, read_until_close, spawn_app, ws};
 
 const SECTION: &str = "Heartbeats (book/06-real-time/heartbeat.md)";
 
@@ -156,4 +157,41 @@ async fn a_peer_that_answers_stays_connected() {
             ),
         }
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_first_ping_waits_a_whole_interval() {
+    // Paused time: the clock stands still while the handshake runs, and jumps to the next
+    // timer only when every task waits. The server's heartbeat is the only timer here
+    // (no `PATIENCE` on this handshake) until the test's own far deadline, so the
+    // first ping arrives, on this clock, exactly when the server's first tick came.
+    let app = spawn_app(|_| {}).await; // a ping every 60 s
+    let interval = config().heartbeat_interval;
+    let opened = tokio::time::Instant::now();
+    let mut request = format!("ws://{}/ws", app.addr)
+        .into_client_request()
+        .unwrap_or_else(|e| panic!("bad test request: {e}"));
+    request.headers_mut().insert("authorization", header(&format!("Bearer {ALICE}")));
+    let first_ping = tokio::time::timeout(interval * 10, async {
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .unwrap_or_else(|e| panic!("the handshake with a valid token failed: {e}. Read «{SECTION}»."));
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Ping(_))) => return,
+                Some(Ok(_)) => {}
+                other => panic!("the connection ended before its first ping: {other:?}. Read «{SECTION}»."),
+            }
+        }
+    })
+    .await;
+    assert!(first_ping.is_ok(), "no ping within ten heartbeat intervals. Read «{SECTION}».");
+    let waited = opened.elapsed();
+    assert!(
+        waited >= interval,
+        "the first ping came {waited:?} after the connection opened, with a heartbeat interval of {interval:?}: \
+         the first tick comes one interval after the connection opens, not at once (`interval_at(now + \
+         interval, interval)`; `interval` ticks at once, and pings every connection the moment it opens). \
+         Read «{SECTION}»."
+    );
 }

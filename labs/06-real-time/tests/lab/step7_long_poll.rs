@@ -94,6 +94,31 @@ async fn an_event_between_the_check_and_the_wait_is_not_missed() {
     assert!(start.elapsed() < TIMEOUT, "and answered at once, not after the timeout. Read «{SECTION}».");
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_cursor_one_event_beyond_the_history_is_told_to_resync() {
+    let hub = Hub::new(16, 4);
+    for n in 1..=10 {
+        hub.publish("bob", &format!("n{n}"));
+    }
+    // The history keeps 7 to 10. A client that saw 5 never got 6, and 6 is gone.
+    let behind = hub.wait_after(5, TIMEOUT).await;
+    assert!(
+        behind.gap && texts(&behind) == ["n7", "n8", "n9", "n10"],
+        "after id 5, with 7 to 10 retained, event 6 is missing: the answer carries 7 to 10 and `gap: true` \
+         (a single missing event is a hole too); got {:?} with gap {}. Read «{SECTION}».",
+        texts(&behind),
+        behind.gap
+    );
+    let caught_up = hub.wait_after(6, TIMEOUT).await;
+    assert!(
+        !caught_up.gap && texts(&caught_up) == ["n7", "n8", "n9", "n10"],
+        "after id 6, everything that followed is retained: 7 to 10 and no gap; got {:?} with gap {}. \
+         Read «{SECTION}».",
+        texts(&caught_up),
+        caught_up.gap
+    );
+}
+
 /// `GET uri` on the app, in-process: the status and the JSON body (null if none).
 async fn get(state: AppState, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
     let mut request = Request::get(uri);
