@@ -3,7 +3,7 @@
 //! the modules of the steps.
 
 use axum::extract::{FromRequestParts, MatchedPath, Path, Query, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, delete, get, post};
@@ -302,8 +302,3 @@ async fn oauth_callback(
     (jar, Redirect::to("/")).into_response()
 }
 // ANCHOR_END: oauth_callback
-
-/// The `Location` a redirect points to, for tests and logs.
-pub fn location(response: &Response) -> Option<&str> {
-    response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok())
-}

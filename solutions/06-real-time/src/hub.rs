@@ -82,11 +82,6 @@ impl Hub {
         self.lock_history().last_id
     }
 
-    /// How many events the history holds now.
-    pub fn retained(&self) -> usize {
-        self.lock_history().events.len()
-    }
-
     /// The retained events after `after`, and whether some are missing.
     pub fn events_after(&self, after: u64) -> Replay {
         Self::run_hook(&self.before_read);
