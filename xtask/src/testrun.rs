@@ -51,6 +51,9 @@ pub struct TestResult {
     pub output: String,
     /// Its standard error alone: where panics are reported.
     pub stderr: String,
+    /// For a panic inside the standard library (`2u32.pow(40)` overflowing in `pow`), the
+    /// first function of the learner's that led to it, from a backtrace.
+    pub called_from: Option<String>,
 }
 
 impl TestResult {
@@ -60,7 +63,11 @@ impl TestResult {
 
     /// The message of the panic that failed the test, and where it happened.
     pub fn panic_message(&self) -> Option<String> {
-        panic_message(&self.stderr)
+        let message = panic_message(&self.stderr)?;
+        Some(match &self.called_from {
+            Some(function) => format!("{message}\n(inside the standard library, called from `{function}`)"),
+            None => message,
+        })
     }
 
     /// Why it did not pass, in a few words or its panic message.
@@ -83,6 +90,7 @@ impl TestResult {
             outcome: Outcome::Crashed(why),
             output: String::new(),
             stderr: String::new(),
+            called_from: None,
         }
     }
 }
@@ -167,7 +175,7 @@ fn run_together(
     let threads = jobs.max(1).to_string();
     let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
     args.extend(["--exact", "--test-threads", &threads]);
-    let Ok(mut child) = spawn_in_group(binary, cwd, &args, Stdio::null()) else {
+    let Ok(mut child) = spawn_in_group(binary, cwd, &args, Stdio::null(), false) else {
         return HashSet::new();
     };
     let stdout = child.stdout().take().map(|s| read_in_background(s, TOGETHER_CAP));
@@ -302,7 +310,7 @@ pub fn default_jobs() -> usize {
 
 fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration, place: &Place<'_>) -> TestResult {
     let args = [name, "--exact", "--nocapture", "--test-threads", "1"];
-    let mut child = match spawn_in_group(binary, cwd, &args, Stdio::piped()) {
+    let mut child = match spawn_in_group(binary, cwd, &args, Stdio::piped(), false) {
         Ok(child) => child,
         Err(e) => return TestResult::crashed(name, format!("could not start: {e}")),
     };
@@ -327,7 +335,53 @@ fn run_one(binary: &Path, cwd: &Path, name: &str, limit: Duration, place: &Place
         },
     };
     let stdout = stdout.unwrap_or_else(|| UNREAD.to_owned());
-    TestResult { name: name.to_owned(), outcome, output: format!("{stdout}{stderr}"), stderr }
+    let called_from = match (&outcome, panic_location(&stderr)) {
+        (Outcome::Failed, Some(at)) if in_std(at) => first_own_frame(binary, cwd, name, limit),
+        _ => None,
+    };
+    TestResult { name: name.to_owned(), outcome, output: format!("{stdout}{stderr}"), stderr, called_from }
+}
+
+/// Whether a panic's location is in the standard library's sources, not the learner's.
+fn in_std(location: &str) -> bool {
+    location.starts_with("/rustc/")
+        || location.contains("/library/core/")
+        || location.contains("/library/std/")
+}
+
+/// Runs a test once more with a backtrace, for the first frame that is neither the
+/// standard library nor the panic machinery: the learner's function that called into
+/// it. Only for a panic located in the standard library, where the location alone
+/// tells the learner nothing.
+fn first_own_frame(binary: &Path, cwd: &Path, name: &str, limit: Duration) -> Option<String> {
+    let args = [name, "--exact", "--nocapture", "--test-threads", "1"];
+    let mut child = spawn_in_group(binary, cwd, &args, Stdio::piped(), true).ok()?;
+    let stderr = child.stderr().take().map(|s| read_in_background(s, OUTPUT_CAP));
+    // Read, not closed: libtest fails at its first line when nobody reads its output.
+    let stdout = child.stdout().take().map(|s| read_in_background(s, OUTPUT_CAP));
+    let mut early = None;
+    wait_with_limit(child.as_mut(), limit, None, stdout.as_ref(), &mut early);
+    end_group(child.as_mut());
+    let text = stderr.and_then(|r| collect(&r, Instant::now() + PIPE_GRACE))?;
+    own_frame(&text)
+}
+
+/// The first frame of a backtrace (`  4: resilience::backoff::delay`) outside the
+/// standard library and the panic machinery.
+fn own_frame(backtrace: &str) -> Option<String> {
+    const NOT_OURS: [&str; 8] =
+        ["std::", "core::", "alloc::", "rust_begin_unwind", "__rust", "<core::", "<std::", "<alloc::"];
+    backtrace
+        .lines()
+        .filter_map(|line| {
+            let (number, symbol) = line.trim_start().split_once(": ")?;
+            number.parse::<usize>().ok().map(|_| symbol.trim())
+        })
+        .find(|symbol| !NOT_OURS.iter().any(|prefix| symbol.starts_with(prefix)))
+        .map(|symbol| {
+            symbol.rsplit_once("::h").filter(|(_, hash)| hash.len() == 16).map_or(symbol, |(f, _)| f)
+        })
+        .map(str::to_owned)
 }
 
 /// Starts a test binary in a process group of its own (a job object on Windows), so that
@@ -337,6 +391,7 @@ fn spawn_in_group(
     cwd: &Path,
     args: &[&str],
     stderr: Stdio,
+    backtrace: bool,
 ) -> std::io::Result<Box<dyn ChildWrapper>> {
     let mut command = CommandWrap::with_new(binary, |command| {
         command
@@ -345,7 +400,7 @@ fn spawn_in_group(
             .env("CARGO_MANIFEST_DIR", cwd)
             // The runner shows only the panic message. A backtrace costs tens of milliseconds
             // per failing test to symbolize, which adds up to seconds over a lab.
-            .env("RUST_BACKTRACE", "0")
+            .env("RUST_BACKTRACE", if backtrace { "1" } else { "0" })
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr);
@@ -553,13 +608,31 @@ struct Panic<'a> {
 /// shrinks, and the last carries the minimal failing input).
 pub fn panic_message(stderr: &str) -> Option<String> {
     let panics = panics(stderr);
-    let chosen = panics
-        .iter()
-        .rev()
-        .find(|p| p.message.first().is_some_and(|m| m.starts_with("not yet implemented")))
-        .or_else(|| panics.last())?;
+    let chosen = chosen(&panics)?;
     let message = chosen.message.join("\n").trim().to_owned();
     Some(format!("{message}\n(at {})", chosen.location))
+}
+
+/// Where the panic that explains a test's failure happened.
+fn panic_location(stderr: &str) -> Option<&str> {
+    chosen(&panics(stderr)).map(|p| p.location)
+}
+
+/// A `todo!()` first, then loom's report of a deadlock, then the last panic that is not
+/// the runtime's own follow-on to an earlier one (a panic while unwinding aborts with
+/// messages of its own, after the panic that matters).
+fn chosen<'p, 'a>(panics: &'p [Panic<'a>]) -> Option<&'p Panic<'a>> {
+    let starts = |p: &Panic<'_>, prefix: &str| p.message.first().is_some_and(|m| m.starts_with(prefix));
+    let follow_on = |p: &&Panic<'_>| {
+        starts(p, "panic in a destructor during cleanup") || starts(p, "thread caused non-unwinding panic")
+    };
+    panics
+        .iter()
+        .rev()
+        .find(|p| starts(p, "not yet implemented"))
+        .or_else(|| panics.iter().find(|p| starts(p, "deadlock;")))
+        .or_else(|| panics.iter().rev().find(|p| !follow_on(p)))
+        .or_else(|| panics.last())
 }
 
 fn panics(stderr: &str) -> Vec<Panic<'_>> {
@@ -642,6 +715,21 @@ mod tests {
         assert_eq!(passed.len(), 2);
         assert!(passed.contains("a::one") && passed.contains("a::three"));
         assert!(passes("test a::one ... ok\n", &names).is_empty(), "no summary, no trust");
+    }
+
+    #[test]
+    fn loom_reports_a_deadlock_first_and_its_aborts_do_not_hide_it() {
+        let stderr = "thread 'step8::latch' panicked at /loom/src/rt/mod.rs:1:1:\ndeadlock; threads = [(Id(0), Blocked(..))]\nnote: run with `RUST_BACKTRACE=1` to display a backtrace\nthread 'step8::latch' panicked at /rustc/x/library/core/src/panicking.rs:233:5:\npanic in a destructor during cleanup\nthread caused non-unwinding panic. aborting.\n";
+        let message = panic_message(stderr).unwrap_or_default();
+        assert!(message.starts_with("deadlock; threads"), "{message}");
+    }
+
+    #[test]
+    fn the_learners_frame_is_found_under_the_standard_librarys() {
+        let backtrace = "thread 'step1::x' panicked at /rustc/abc/library/core/src/num/mod.rs:1243:5:\nattempt to multiply with overflow\nstack backtrace:\n   0: rust_begin_unwind\n   1: core::panicking::panic_fmt\n   2: core::panicking::panic_const::panic_const_mul_overflow\n   3: core::num::<impl u32>::pow\n   4: resilience::backoff::delay::h0123456789abcdef\n   5: lab::step1::x\n";
+        assert_eq!(own_frame(backtrace).as_deref(), Some("resilience::backoff::delay"));
+        assert!(in_std("/rustc/abc/library/core/src/num/mod.rs:1243:5"));
+        assert!(!in_std("src/backoff.rs:12:5"));
     }
 
     #[test]

@@ -161,6 +161,14 @@ fn slow_tests_give_up_their_place_so_a_step_of_deadlocks_ends_in_one_limit() {
 }
 
 #[test]
+fn a_panic_inside_the_standard_library_names_the_learners_function() {
+    let root = workbook("std-panic", "a_panic_inside_the_standard_library_names_the_learners_function");
+    let run = xtask(&root, &["check", "01"]);
+    run.says("attempt to multiply with overflow").says("called from `grow::doublings`");
+    assert_eq!(run.code, Some(1));
+}
+
+#[test]
 fn a_test_that_prints_megabytes_is_cut() {
     let root = workbook("flood", "a_test_that_prints_megabytes_is_cut");
     let run = xtask(&root, &["check", "01"]);

@@ -543,7 +543,7 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
         Outcome::Interrupted => "It was stopped by Ctrl-C.".to_owned(),
         Outcome::Crashed(how) if failing.name.ends_with("::(build)") => format!("{how}."),
         Outcome::Crashed(how) => match &panic {
-            Some(panic) => format!("It panicked, and then its process crashed ({how}):\n\n{panic}"),
+            Some(panic) => format!("It panicked, and the panic ended its process ({how}); the panic is the cause:\n\n{panic}"),
             None => format!("The test process crashed: {how}."),
         },
         Outcome::Failed | Outcome::Passed => {
@@ -557,6 +557,16 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
     say!();
     if let Some(note) = step.zip(panic.as_deref()).and_then(|(i, panic)| later_todo(i + 1, panic)) {
         say!("    {}\n", style.yellow(&note));
+    }
+    if panic.as_deref().is_some_and(|p| p.starts_with("deadlock;")) {
+        say!(
+            "    {}\n",
+            style.yellow(
+                "Note: loom found an order of events in which every thread is blocked: a thread asleep \
+                 that nothing will wake (a condition checked under one lock and waited for under \
+                 another, or a notify that wakes only one of the waiters)."
+            )
+        );
     }
     if let Some(cut) = testrun::bytes_cut(&failing.output) {
         say!(
