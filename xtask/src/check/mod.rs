@@ -265,6 +265,13 @@ fn build_and_run(lab: &Lab, options: &BuildOptions<'_>, style: &Style) -> Result
                 "  This is the first compiler error{more}. Fix it, then run `cargo xtask check {}` again.",
                 lab.handle
             );
+            if let Some((number, step)) = step_of_error(lab, &first) {
+                say!(
+                    "  The code it points at is used by the tests of step {number}, «{}»: read book/{}.",
+                    step.title,
+                    step.section
+                );
+            }
             say!("  Plain cargo shows them all:\n{}\n", cargo::plain_command(options));
             return Err(format!("{what}:\n{first}"));
         }
@@ -505,6 +512,28 @@ fn print_others(shown: &TestResult, tests: &[&TestResult], style: &Style) {
     );
 }
 
+/// The step whose test file a compiler error passes through (`tests/lab/step3_locks.rs`):
+/// an error in the learner's code often shows only where a test uses it, as when a
+/// future that is not `Send` meets a test that spawns it.
+fn step_of_error<'l>(lab: &'l Lab, error: &str) -> Option<(usize, &'l crate::lab::Step)> {
+    let modules = test_modules_in(error);
+    lab.manifest
+        .steps
+        .iter()
+        .enumerate()
+        .find(|(_, step)| modules.contains(&step.tests.as_str()))
+        .map(|(i, step)| (i + 1, step))
+}
+
+/// The test files a compiler error names (`step3_locks` for `tests/lab/step3_locks.rs:30:33`).
+fn test_modules_in(error: &str) -> Vec<&str> {
+    error
+        .split("tests/lab/")
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| c == ':' || c.is_whitespace()).next()?.strip_suffix(".rs"))
+        .collect()
+}
+
 /// When a step's test panics in a later step's `todo!()`, the panic names the wrong step:
 /// a step's tests need only the steps before it, so the learner's code for this step let
 /// through something the test expected it to stop (a refusal, a validation).
@@ -585,7 +614,14 @@ fn print_failure(lab: &Lab, step: Option<usize>, failing: &TestResult, style: &S
 
 #[cfg(test)]
 mod tests {
-    use super::later_todo;
+    use super::{later_todo, test_modules_in};
+
+    #[test]
+    fn a_compile_error_names_the_test_files_it_passes_through() {
+        let error = "error[E0277]: `MutexGuard<'_, u64>` cannot be sent between threads safely\n  --> solutions/04-concurrency/tests/../../../labs/04-concurrency/tests/lab/step3_locks.rs:30:33\n  --> solutions/04-concurrency/src/stats.rs:31:52\n";
+        assert_eq!(test_modules_in(error), vec!["step3_locks"]);
+        assert!(test_modules_in("error: expected `;`\n --> src/lib.rs:3:4").is_empty());
+    }
 
     #[test]
     fn a_later_steps_todo_is_explained_and_the_steps_own_is_not() {
