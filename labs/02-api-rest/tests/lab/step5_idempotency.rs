@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api_rest::idempotency::{Begin, Gate, IdempotencyStore, StoredResponse, fingerprint};
+use api_rest::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -89,6 +90,19 @@ async fn the_same_key_with_another_payload_is_refused() {
     assert_eq!(state.store.all().len(), 1, "and nothing was created. Read «{SECTION}».");
 }
 
+/// The app with a closed gate, and a tea order under the key `order-7f3a` that has
+/// reserved its key and waits at the gate: in flight, not yet done.
+async fn tea_in_flight() -> (Router, AppState, Arc<Gate>, JoinHandle<Reply>) {
+    let gate = Arc::new(Gate::closed());
+    let (router, state, _) = spawn_app_with(|state| state.gate = Some(gate.clone()));
+    let mut first = tokio::spawn({
+        let router = router.clone();
+        async move { post(&router, "order-7f3a", TEA).await }
+    });
+    arrived(&gate, &mut first).await;
+    (router, state, gate, first)
+}
+
 /// Waits until the first request is at the gate. If it ended before reaching it (it
 /// failed early), says so instead of waiting forever.
 async fn arrived(gate: &Gate, first: &mut JoinHandle<Reply>) {
@@ -103,14 +117,7 @@ async fn arrived(gate: &Gate, first: &mut JoinHandle<Reply>) {
 
 #[tokio::test]
 async fn a_duplicate_while_the_first_is_in_flight_is_409() {
-    let gate = Arc::new(Gate::closed());
-    let (router, state, _) = spawn_app_with(|state| state.gate = Some(gate.clone()));
-    let mut first = tokio::spawn({
-        let router = router.clone();
-        async move { post(&router, "order-7f3a", TEA).await }
-    });
-    // The first request has reserved its key and waits at the gate, not yet done.
-    arrived(&gate, &mut first).await;
+    let (router, state, gate, first) = tea_in_flight().await;
     let duplicate = tokio::select! {
         reply = post(&router, "order-7f3a", TEA) => reply,
         () = gate.wait_for_arrival() => panic!(
@@ -145,14 +152,7 @@ async fn a_duplicate_while_the_first_is_in_flight_is_409() {
 
 #[tokio::test]
 async fn another_request_with_the_key_of_one_in_flight_is_422() {
-    let gate = Arc::new(Gate::closed());
-    let (router, state, _) = spawn_app_with(|state| state.gate = Some(gate.clone()));
-    let mut first = tokio::spawn({
-        let router = router.clone();
-        async move { post(&router, "order-7f3a", TEA).await }
-    });
-    // The tea order has reserved the key and waits at the gate, not yet done.
-    arrived(&gate, &mut first).await;
+    let (router, state, gate, first) = tea_in_flight().await;
     let other = tokio::select! {
         reply = post(&router, "order-7f3a", COFFEE) => reply,
         () = gate.wait_for_arrival() => panic!(
@@ -174,13 +174,7 @@ async fn another_request_with_the_key_of_one_in_flight_is_422() {
 
 #[tokio::test]
 async fn a_request_that_never_finished_frees_its_key() {
-    let gate = Arc::new(Gate::closed());
-    let (router, state, _) = spawn_app_with(|state| state.gate = Some(gate.clone()));
-    let mut first = tokio::spawn({
-        let router = router.clone();
-        async move { post(&router, "order-7f3a", TEA).await }
-    });
-    arrived(&gate, &mut first).await;
+    let (router, state, gate, first) = tea_in_flight().await;
     // The client gives up and the server drops the request before it did any work.
     first.abort();
     assert!(first.await.is_err_and(|e| e.is_cancelled()), "the test cancels the first request");
