@@ -132,7 +132,6 @@ impl RateSource {
         }
     }
     // ANCHOR_END: fetch
-    // ANCHOR_END: fetch
 
     fn remember(&self, currency: &Currency, rate: &Rate) {
         let mut known = self.last_known.lock().unwrap_or_else(PoisonError::into_inner);

@@ -29,9 +29,18 @@ fn the_envelope_is_capped() {
         Duration::from_secs(2),
         "100 ms × 2^5 = 3.2 s is over the 2 s cap. Read «{SECTION}»."
     );
+    // A panic (`2u32.pow(1000)` or `Duration * u32` overflowing) is caught here, so that
+    // this test says what was expected instead of the standard library's "attempt to
+    // multiply with overflow".
+    let far = std::panic::catch_unwind(|| BACKOFF.envelope(1_000));
+    assert!(
+        far.is_ok(),
+        "envelope(1000) panicked: 2^1000 fits in no integer type, so compute it with \
+         overflow-aware arithmetic (`checked_pow`, `checked_mul`), where too big means the cap. Read «{SECTION}»."
+    );
     assert_eq!(
-        BACKOFF.envelope(1_000),
-        Duration::from_secs(2),
+        far.ok(),
+        Some(Duration::from_secs(2)),
         "retry 1000 must not overflow (or panic): it is simply capped. Read «{SECTION}»."
     );
 }

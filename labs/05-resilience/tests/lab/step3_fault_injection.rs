@@ -50,7 +50,12 @@ async fn a_503_twice_then_200_succeeds_on_the_third_call() {
         "the upstream saw 3 calls: 2 failures and the success. Read «{SECTION}»."
     );
     let sleeps = clock.sleeps();
-    assert_eq!(sleeps.len(), 2, "one backoff before each retry; slept {sleeps:?}. Read «{SECTION}».");
+    assert_eq!(
+        sleeps.len(),
+        2,
+        "one backoff before each retry, on the injected clock (`self.clock.sleep`); the clock recorded {sleeps:?}. \
+         A `tokio::time::sleep` is invisible to the test. Read «{SECTION}»."
+    );
     for (attempt, slept) in (0u32..).zip(&sleeps) {
         assert!(
             *slept <= BACKOFF.envelope(attempt),

@@ -88,7 +88,11 @@ fn half_open_lets_exactly_one_probe_through() {
     let (breaker, clock) = opened();
     clock.advance(CONFIG.open_for);
     let probe = breaker.try_acquire();
-    assert!(probe.is_ok(), "after the cool-down, one call goes through as a probe. Read «{SECTION}».");
+    assert!(
+        probe.is_ok(),
+        "at exactly `until` (open_for after the failure that opened it) the cool-down is over: this caller is the \
+         probe (`now >= until`). Read «{SECTION}»."
+    );
     assert_eq!(breaker.state(), BreakerState::HalfOpen);
     for caller in 2..=5 {
         assert!(

@@ -58,7 +58,11 @@ async fn when_the_upstream_fails_the_last_rate_is_served_stale() {
         quote["stale"], true,
         "the client must be told the rate is stale; got {quote}. Read «{SECTION}»."
     );
-    assert_eq!(quote["age_secs"], 90, "and how old it is; got {quote}. Read «{SECTION}».");
+    assert_eq!(
+        quote["age_secs"], 90,
+        "the stale rate carries its age on the injected clock (the test advanced it 90 s after the fetch); got \
+         {quote}. Read «{SECTION}»."
+    );
 }
 
 // ANCHOR: hidden_failure

@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
+use axum::Router;
 use axum::http::StatusCode;
 use tokio::task::JoinHandle;
 use wiremock::MockServer;
 
-use super::support::{GatedUpstream, calls, get, service, service_at};
+use super::support::{GatedUpstream, Reply, calls, get, service, service_at};
 
 const SECTION: &str = "Load shedding (book/05-resilience/load-shedding.md)";
 
@@ -30,6 +31,39 @@ async fn until_upstream_has<T>(upstream: &GatedUpstream, n: usize, flight: &[Joi
     );
 }
 
+/// Sends `GET uri` while every slot is held by the `holding` requests that wait at the
+/// upstream's gate, and returns the answer. If this request reaches the upstream as well,
+/// a slot was free: the test fails at once with `released`. If it gets no answer within
+/// two seconds, it was queued: the test fails with `queued`.
+async fn get_while_full(
+    upstream: &GatedUpstream,
+    router: &Router,
+    uri: &str,
+    api_key: &str,
+    holding: usize,
+    (released, queued): (&str, &str),
+) -> Reply {
+    let request = {
+        let (router, uri, api_key) = (router.clone(), uri.to_owned(), api_key.to_owned());
+        tokio::spawn(async move { get(&router, &uri, &api_key).await })
+    };
+    let answered = tokio::time::timeout(Duration::from_secs(2), async {
+        while !request.is_finished() {
+            assert!(upstream.calls() <= holding, "{released} Read «{SECTION}».");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .await;
+    assert!(
+        answered.is_ok(),
+        "{uri} got no answer within 2 s while the service was full: {queued} Read «{SECTION}»."
+    );
+    match request.await {
+        Ok(reply) => reply,
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}
+
 #[tokio::test]
 async fn a_full_service_sheds_new_requests_with_503() {
     // Its answers wait until the test opens the gate: the first two requests are still in
@@ -45,8 +79,11 @@ async fn a_full_service_sheds_new_requests_with_503() {
         .collect();
     until_upstream_has(&upstream, 2, &in_flight).await;
 
-    let queued = format!("it was queued, not refused with 503. Read «{SECTION}».");
-    let shed = upstream.get_while_closed(&router, "/rates/EUR", "alice", &queued).await;
+    let released = "the third request reached the upstream, so a slot was free: the first two had already given \
+                    theirs back. Keep the permit bound until `next.run(request).await` returns (`Ok(_slot) => …`); \
+                    `let _ =` or a temporary that is only tested releases it at once.";
+    let messages = (released, "it was queued, not refused with 503.");
+    let shed = get_while_full(&upstream, &router, "/rates/EUR", "alice", 2, messages).await;
     assert_eq!(
         shed.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -112,8 +149,10 @@ async fn metrics_are_never_shed() {
         metrics.text()
     );
     // The service really is full: the same moment, a rate request is shed.
-    let queued = format!("it was queued, not refused with 503. Read «{SECTION}».");
-    let shed = upstream.get_while_closed(&router, "/rates/EUR", "bob", &queued).await;
+    let released = "bob's request reached the upstream, so a slot was free: the first request had already given \
+                    its back. Keep the permit bound until `next.run(request).await` returns.";
+    let messages = (released, "it was queued, not refused with 503.");
+    let shed = get_while_full(&upstream, &router, "/rates/EUR", "bob", 1, messages).await;
     assert_eq!(
         shed.status,
         StatusCode::SERVICE_UNAVAILABLE,

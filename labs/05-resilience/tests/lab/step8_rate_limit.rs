@@ -48,11 +48,13 @@ fn retry_after_is_exact() {
     );
     assert!(
         limiter.check("alice", now + limited.retry_after - Duration::from_millis(1)).is_err(),
-        "1 ms early is still refused"
+        "1 ms before `retry_after` the request must still be refused, but the limiter admitted it before the \
+         retry_after it gave: admit only when tat − now ≤ τ. Read «{SECTION}»."
     );
     assert!(
         limiter.check("alice", now + limited.retry_after).is_ok(),
-        "at exactly `retry_after`, the request is admitted. Read «{SECTION}»."
+        "at exactly `retry_after`, the request is admitted; a refusal must leave the key's TAT alone, or a client \
+         that keeps asking pushes its own schedule out. Read «{SECTION}»."
     );
 }
 
@@ -153,7 +155,38 @@ async fn over_quota_answers_429_with_retry_after() {
         StatusCode::OK,
         "bob has his own quota. Read «{SECTION}»."
     );
-    assert_eq!(state.metrics.snapshot().rate_limited, 1, "the refusal is counted in the metrics");
+    assert_eq!(
+        state.metrics.snapshot().rate_limited,
+        1,
+        "the refusal is counted in the metrics (`state.metrics.rate_limited()`). Read «{SECTION}»."
+    );
+}
+
+#[tokio::test]
+async fn the_limit_runs_on_the_services_clock() {
+    let server = MockServer::start().await;
+    upstream_answers(&server, "EUR", rate("EUR", 1.08), None).await;
+    // One a second, no burst: after a refusal, the next slot is one second away.
+    let (router, _, clock) =
+        service(&server, 0, |config, _| config.quota = Quota { per_second: 1, burst: 1 });
+    let first = get(&router, "/rates/EUR", "alice").await;
+    assert_eq!(first.status, StatusCode::OK, "the first request is within the quota: {:?}", first.text());
+    let refused = get(&router, "/rates/EUR", "alice").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "at one request a second with no burst, a second request at the same instant gets 429. Read «{SECTION}»."
+    );
+    clock.advance(Duration::from_secs(1));
+    let later = get(&router, "/rates/EUR", "alice").await;
+    assert_eq!(
+        later.status,
+        StatusCode::OK,
+        "the service's clock moved on by the second the 429 asked for, and real time hardly did: the limiter must \
+         read the time from the injected clock (`state.clock.now()`), not from `Instant::now()`. Got {:?}. Read \
+         «{SECTION}».",
+        later.text()
+    );
 }
 
 #[tokio::test]
