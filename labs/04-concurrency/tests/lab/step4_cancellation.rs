@@ -8,6 +8,29 @@ use tokio::io::{AsyncWriteExt, duplex};
 
 const SECTION: &str = "select! and cancellation (book/04-concurrency/cancellation.md)";
 
+#[tokio::test]
+async fn several_frames_in_one_read_are_all_returned() {
+    let (mut writer, reader) = duplex(64);
+    let _ = writer.write_all(b"a\nbb\nccc\n").await;
+    drop(writer);
+    let mut reader = FrameReader::new(reader);
+    // At most one call more than there are frames, so that a reader that never says
+    // "end of stream" fails here instead of looping.
+    let mut frames = Vec::new();
+    for _ in 0..4 {
+        match reader.read_frame().await {
+            Ok(Some(frame)) => frames.push(frame),
+            _ => break,
+        }
+    }
+    assert_eq!(
+        frames,
+        ["a", "bb", "ccc"],
+        "one read can hold several frames: each call returns the next one, then the end. The bytes after a frame's \
+         newline are the next frames: keep them for the next call. Read «{SECTION}»."
+    );
+}
+
 // ANCHOR: timer_wins
 #[tokio::test(start_paused = true)]
 async fn frames_arrive_whole_while_a_timer_keeps_winning() {
@@ -44,28 +67,6 @@ async fn frames_arrive_whole_while_a_timer_keeps_winning() {
     );
 }
 // ANCHOR_END: timer_wins
-
-#[tokio::test]
-async fn several_frames_in_one_read_are_all_returned() {
-    let (mut writer, reader) = duplex(64);
-    let _ = writer.write_all(b"a\nbb\nccc\n").await;
-    drop(writer);
-    let mut reader = FrameReader::new(reader);
-    // At most one call more than there are frames, so that a reader that never says
-    // "end of stream" fails here instead of looping.
-    let mut frames = Vec::new();
-    for _ in 0..4 {
-        match reader.read_frame().await {
-            Ok(Some(frame)) => frames.push(frame),
-            _ => break,
-        }
-    }
-    assert_eq!(
-        frames,
-        ["a", "bb", "ccc"],
-        "one read can hold several frames: each call returns the next one, then the end. Read «{SECTION}»."
-    );
-}
 
 #[tokio::test]
 async fn a_clean_end_is_none_and_a_torn_frame_is_an_error() {

@@ -36,11 +36,17 @@ fn start_workers(supervisor: &Supervisor, n: usize, stopped: &mpsc::UnboundedSen
 async fn shutdown_leaves_no_task_behind() {
     let baseline = alive();
     let supervisor = Supervisor::new();
-    let (stopped, _) = mpsc::unbounded_channel();
+    let (stopped, mut reports) = mpsc::unbounded_channel();
     start_workers(&supervisor, 5, &stopped);
     assert_eq!(alive(), baseline + 5, "five workers started. Read «{SECTION}».");
     let result = supervisor.shutdown(Duration::from_secs(5)).await;
-    assert_eq!(result, Stopped::Cleanly, "workers that honour their token stop in time. Read «{SECTION}».");
+    let returned = std::iter::from_fn(|| reports.try_recv().ok()).count();
+    let why = if returned == 5 {
+        "all returned, yet shutdown timed out: TaskTracker::wait completes only once the tracker is close()d and empty"
+    } else {
+        "stop in time once told: cancel the token each of them was given"
+    };
+    assert_eq!(result, Stopped::Cleanly, "workers that honour their token {why}. Read «{SECTION}».");
     assert_eq!(
         alive(),
         baseline,

@@ -56,6 +56,20 @@ fn purging_frees_expired_entries_only() {
     );
 }
 
+#[test]
+fn remove_returns_an_expired_entry_until_it_is_purged() {
+    // Inserted an hour ago with a TTL of zero: expired by any clock, the real one included.
+    let long_ago = Instant::now().checked_sub(Duration::from_secs(3600)).unwrap_or_else(Instant::now);
+    let mut store = TtlStore::new();
+    store.insert("old", "1", Duration::ZERO, long_ago);
+    assert_eq!(
+        store.remove("old"),
+        Some("1".to_owned()),
+        "remove takes no `now`: an expired entry is held until a purge drops it, and remove still returns \
+         its value. Read «{SECTION}»."
+    );
+}
+
 // ANCHOR: model
 /// One operation on the store.
 #[derive(Clone, Debug)]
