@@ -542,9 +542,10 @@ fn later_todo(step: usize, panic: &str) -> Option<String> {
     let later: usize = rest.split_once(':')?.0.parse().ok()?;
     (later > step).then(|| {
         format!(
-            "Note: this is step {later}'s todo!(), not yours to write yet. Step {step}'s test expected your \
-             step {step} code to stop this case before it reached step {later}'s code (a refusal, a \
-             validation): look at what the test sends, and where your code lets it through."
+            "Note: this is step {later}'s todo!(), reached from a step {step} test. A step's tests need \
+             only the steps before it, so usually your step {step} code let through a case it should \
+             stop before step {later}'s code (a refusal, a validation): look at what the test sends, \
+             and where your code lets it through."
         )
     })
 }
