@@ -29,7 +29,11 @@ fn a_burst_is_allowed_then_one_message_per_interval() {
         !limit.allow(start + Duration::from_millis(999)),
         "999 ms later the next message is not yet due (one per second). Read «{SECTION}»."
     );
-    assert!(limit.allow(start + QUOTA.per), "one second later, one more is allowed. Read «{SECTION}».");
+    assert!(
+        limit.allow(start + QUOTA.per),
+        "one second later, one more is allowed: the messages refused at +0 ms and +999 ms must cost nothing \
+         (a refused message does not move the schedule). Read «{SECTION}»."
+    );
     assert!(!limit.allow(start + QUOTA.per), "but only one. Read «{SECTION}».");
 }
 

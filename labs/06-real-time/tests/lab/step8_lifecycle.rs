@@ -157,6 +157,12 @@ async fn shutdown_gives_up_at_the_deadline() {
     let waited = started.elapsed();
     drop(stuck);
     assert!(
+        !matches!(drained, Ok(Drained::Gracefully)),
+        "serve returned Gracefully while the registry still counted an open connection: axum's graceful \
+         shutdown does not wait for upgraded WebSockets (or for the registry). Wait for `registry.wait_idle()` \
+         too, within the deadline. Read «{SECTION}»."
+    );
+    assert!(
         matches!(drained, Ok(Drained::DeadlineExceeded)),
         "a stream was still open at the deadline: serve reports Drained::DeadlineExceeded, so that the \
          operator knows clients were cut off; got {drained:?}. Read «{SECTION}»."

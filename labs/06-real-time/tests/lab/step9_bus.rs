@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use real_time::AppState;
-use real_time::bus::{Bus, BusMessage, InstanceId, LocalBus};
+use real_time::bus::{Bus, BusMessage, InstanceId, LocalBus, spawn_relay};
 
-use super::support::{ALICE, BOB, config, serve_state, ws};
+use super::support::{ALICE, BOB, config, serve_state, within, ws};
 
 const SECTION: &str = "Two instances, one room (book/06-real-time/bus.md)";
 
@@ -52,4 +52,31 @@ async fn a_message_reaches_clients_of_the_other_instance_once() {
              that came back from the bus to the instance that published it was delivered twice. Read «{SECTION}»."
         );
     }
+}
+
+#[tokio::test]
+async fn the_relay_stops_at_shutdown() {
+    let bus = LocalBus::new(16);
+    let state = AppState::new(config());
+    let relay = spawn_relay(state.clone(), bus.subscribe());
+    state.shutdown.cancel();
+    let ended = within(
+        &format!(
+            "the relay task was still running after `state.shutdown` was cancelled: it must end at shutdown, or \
+             an instance that is stopping keeps feeding its room from the bus. Read «{SECTION}»."
+        ),
+        relay,
+    )
+    .await;
+    assert!(ended.is_ok(), "the relay task ended with a panic: {ended:?}. Read «{SECTION}».");
+    let other = InstanceId::unique();
+    bus.publish(BusMessage { origin: other, from: "bob".to_owned(), text: "after the end".to_owned() });
+    // One turn of this current-thread runtime: a task still subscribed to the bus would
+    // run now, before the test looks.
+    tokio::task::yield_now().await;
+    assert_eq!(
+        state.hub.last_id(),
+        0,
+        "a message published on the bus after shutdown reached the stopped instance's room. Read «{SECTION}»."
+    );
 }
