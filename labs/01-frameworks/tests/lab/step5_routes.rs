@@ -139,7 +139,8 @@ async fn wrong_method_is_a_problem_document() {
     assert!(
         reply.header("content-type") == Some("application/problem+json"),
         "axum's own 405 has an empty body; a client that parses the API's errors needs a problem document here \
-         too (and the `Allow` header kept). Got {:?} with {:?}. Read «{SECTION}».",
+         too (and the `Allow` header kept). Got {:?} with {:?}. If you did call method_not_allowed_fallback, call \
+         it after the routes: it only changes the routes that exist when it is called. Read «{SECTION}».",
         reply.header("content-type"),
         reply.text()
     );

@@ -43,6 +43,16 @@ fn plain_routes() -> Router {
                 "unreachable"
             }),
         )
+        .route(
+            "/panic-formatted",
+            // `panic!("{x}")` with arguments carries a `String`, not a `&str`.
+            get(|| async {
+                if true {
+                    std::panic::resume_unwind(Box::new(format!("order {} was not in the cache", 42)));
+                }
+                "unreachable"
+            }),
+        )
         .route("/echo", post(|body: Bytes| async move { body.len().to_string() }))
 }
 
@@ -77,7 +87,12 @@ async fn request_logs_carry_the_request_id_and_no_credentials() {
         .body(Body::empty())
         .unwrap_or_else(|e| panic!("bad test request: {e}"));
     let reply = send(&with_middleware(plain_routes(), &config()), request).await;
-    let id = reply.header("x-request-id").unwrap_or("(no x-request-id)");
+    let Some(id) = reply.header("x-request-id") else {
+        panic!(
+            "the response carries no x-request-id, so nobody can find its log lines: the request-id layers set \
+             it on the request and copy it onto the response. Read «{SECTION}»."
+        )
+    };
     assert!(
         logs.text().contains(id),
         "the log lines of a request name its generated request id ({id}), so that a client's id leads to them: \
@@ -260,6 +275,18 @@ async fn a_panic_is_logged_with_its_message() {
     );
 }
 
+#[tokio::test]
+async fn a_formatted_panic_is_logged_with_its_message() {
+    let logs = Logs::capture();
+    let _ = send(&with_middleware(plain_routes(), &config()), get_request("/panic-formatted")).await;
+    assert!(
+        logs.text().contains("order 42 was not in the cache"),
+        "a panic with arguments, such as panic!(\"order {{id}} ...\"), carries a String, not a &str: downcast the \
+         payload to both before giving up on its message. The log was {:?}. Read «{SECTION}».",
+        logs.text()
+    );
+}
+
 // Paused time: if the third request is queued instead of refused, the one-second
 // timeout below fires at once instead of after a real second.
 #[tokio::test(start_paused = true)]
@@ -294,7 +321,9 @@ async fn requests_over_the_concurrency_limit_are_shed_with_503() {
     assert_eq!(
         third.status,
         StatusCode::SERVICE_UNAVAILABLE,
-        "with max_in_flight = 2 and two requests in flight, a third is refused at once with 503 (not queued, not served). Read «{SECTION}»."
+        "with max_in_flight = 2 and two requests in flight on /gate, a third, on /ok, is refused at once with 503 \
+         (not queued, not served). A 200 means /ok had permits of its own: Router::layer wraps each route \
+         separately, so the limit must be one semaphore shared by all of them. Read «{SECTION}»."
     );
     third.problem(StatusCode::SERVICE_UNAVAILABLE, SECTION);
     assert!(

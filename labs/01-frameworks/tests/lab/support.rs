@@ -152,7 +152,7 @@ impl RunningServer {
             Ok(Ok(result)) => result,
             Ok(Err(join_error)) => panic!("`serve` panicked: {join_error}"),
             Err(_) => panic!(
-                "`serve` had not returned {within:?} after the shutdown signal: shutdown must not wait forever. Read «Graceful shutdown»."
+                "`serve` had not returned {within:?} after the shutdown signal: shutdown must not wait forever. Read «Graceful shutdown (book/01-frameworks/shutdown.md)»."
             ),
         }
     }
